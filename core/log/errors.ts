@@ -141,3 +141,12 @@ export class StorageError extends LogError {
     this.path = path
   }
 }
+
+/** A record breaks a rule of its topic (for example a null key on a compacted topic). */
+export class InvalidRecordError extends LogError {
+  readonly topic: string
+  constructor(topic: string, message: string) {
+    super('TRIBUTARY_INVALID_RECORD', `${message} (topic ${topic})`)
+    this.topic = topic
+  }
+}

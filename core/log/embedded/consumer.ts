@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto'
+import type { Clock } from '../../clock.js'
+import { ConfigError } from '../../errors.js'
+import { ClosedError, LogError, OffsetOutOfRangeError } from '../errors.js'
+import type {
+  Consumer,
+  ConsumerOptions,
+  IsolationLevel,
+  LogRecord,
+  PollOptions,
+  RebalanceListener,
+  TopicPartition,
+  TopicPartitionOffset,
+} from '../types.js'
+import type { GroupCoordinator } from './group-coordinator.js'
+import type { LogLogger } from './options.js'
+import { partitionKey } from './partition-key.js'
+import type { PartitionLog } from './partition-log.js'
+
+/** What a consumer needs of the embedded log. */
+export interface ConsumerHost {
+  readonly clock: Clock
+  readonly groups: GroupCoordinator
+  readonly logger: LogLogger
+  readonly readOnly: boolean
+  partition(topic: string, partition: number): PartitionLog
+  checkWritable(operation: string): void
+}
+
+interface Assigned {
+  readonly topicPartition: TopicPartition
+  readonly log: PartitionLog
+  /** Next offset to read; undefined until the start position is resolved. */
+  position: number | undefined
+  paused: boolean
+}
+
+/** How long a read-only consumer waits between looks at files another process appends to. */
+const READ_ONLY_REFRESH_MS = 20
+
+/**
+ * Reads the embedded log, as a group member (`subscribe`) or from chosen partitions
+ * (`assign`). A waiting poll is woken by appends, never by a polling timer.
+ */
+export class EmbeddedConsumer implements Consumer {
+  private readonly memberId = randomUUID()
+  private readonly assigned = new Map<string, Assigned>()
+  private subscription: { topics: readonly string[]; listener: RebalanceListener | undefined } | undefined
+  private closed = false
+  private wake: (() => void) | undefined
+  private woken = false
+  private rotation = 0
+  private readonly isolation: IsolationLevel
+  private readonly maxPollRecords: number
+  private readonly sessionTimeoutMs: number
+
+  constructor(
+    private readonly host: ConsumerHost,
+    private readonly options: ConsumerOptions,
+  ) {
+    this.isolation = options.isolation ?? 'read_committed'
+    this.maxPollRecords = options.maxPollRecords ?? 10_000
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? 45_000
+  }
+
+  async subscribe(topics: readonly string[], listener?: RebalanceListener): Promise<void> {
+    this.checkOpen()
+    const groupId = this.requireGroup('subscribe')
+    for (const topic of topics) this.host.partition(topic, 0)
+    if (this.subscription === undefined && this.assigned.size > 0) this.assigned.clear()
+    this.subscription = { topics: [...topics], listener }
+    this.host.groups.join(groupId, this.memberId, topics, listener, () => this.wake?.())
+  }
+
+  async assign(partitions: readonly TopicPartition[]): Promise<void> {
+    this.checkOpen()
+    if (this.subscription !== undefined) {
+      this.host.groups.leave(this.requireGroup('assign'), this.memberId)
+      this.subscription = undefined
+    }
+    this.assigned.clear()
+    for (const topicPartition of partitions) this.add(topicPartition)
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.assigned.values()].map((entry) => entry.topicPartition)
+  }
+
+  async poll(options: PollOptions = {}): Promise<LogRecord[]> {
+    this.checkOpen()
+    const maxRecords = options.maxRecords ?? this.maxPollRecords
+    const deadline = this.host.clock.now() + (options.timeoutMs ?? 0)
+    this.woken = false
+    for (;;) {
+      await this.syncGroup()
+      const records = this.readAvailable(maxRecords)
+      if (records.length > 0 || this.woken || this.closed) return records
+      const remaining = deadline - this.host.clock.now()
+      if (remaining <= 0) return records
+      await this.waitForData(remaining)
+    }
+  }
+
+  wakeup(): void {
+    this.woken = true
+    this.wake?.()
+  }
+
+  seek(partition: TopicPartition, offset: number): void {
+    const entry = this.entry(partition)
+    entry.log.refresh()
+    entry.log.checkOffset(offset)
+    entry.position = offset
+  }
+
+  async seekToBeginning(partitions?: readonly TopicPartition[]): Promise<void> {
+    for (const entry of this.entries(partitions)) entry.position = entry.log.startOffset
+  }
+
+  async seekToEnd(partitions?: readonly TopicPartition[]): Promise<void> {
+    for (const entry of this.entries(partitions)) {
+      entry.log.refresh()
+      entry.position = entry.log.endOffset
+    }
+  }
+
+  async seekToTimestamp(partition: TopicPartition, timestamp: number): Promise<void> {
+    const entry = this.entry(partition)
+    entry.log.refresh()
+    entry.position = entry.log.offsetForTimestamp(timestamp)
+  }
+
+  position(partition: TopicPartition): number {
+    const entry = this.entry(partition)
+    entry.position ??= this.startPosition(entry)
+    return entry.position
+  }
+
+  pause(partitions: readonly TopicPartition[]): void {
+    for (const entry of this.entries(partitions)) entry.paused = true
+  }
+
+  resume(partitions: readonly TopicPartition[]): void {
+    for (const entry of this.entries(partitions)) entry.paused = false
+  }
+
+  async commit(offsets?: readonly TopicPartitionOffset[]): Promise<void> {
+    this.checkOpen()
+    const groupId = this.requireGroup('commit')
+    this.host.checkWritable('commit')
+    const toCommit =
+      offsets ??
+      [...this.assigned.values()]
+        .filter((entry) => entry.position !== undefined)
+        .map((entry) => ({ ...entry.topicPartition, offset: entry.position! }))
+    this.host.groups.commit(groupId, toCommit)
+  }
+
+  async committed(partitions: readonly TopicPartition[]): Promise<(number | undefined)[]> {
+    const groupId = this.requireGroup('committed')
+    return partitions.map(({ topic, partition }) => this.host.groups.committed(groupId, topic, partition))
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    if (this.subscription !== undefined && this.options.groupId !== undefined) {
+      const revoked = this.assignment()
+      if (revoked.length > 0) await this.subscription.listener?.onRevoked?.(revoked)
+      this.host.groups.leave(this.options.groupId, this.memberId)
+    }
+    this.assigned.clear()
+    this.wake?.()
+  }
+
+  /** Applies the group's latest assignment: revoke first, then take what is free. */
+  private async syncGroup(): Promise<void> {
+    if (this.subscription === undefined || this.options.groupId === undefined) return
+    const change = this.host.groups.sync(this.options.groupId, this.memberId, this.sessionTimeoutMs)
+    if (change.revoked.length > 0) {
+      for (const { topic, partition } of change.revoked) this.assigned.delete(partitionKey(topic, partition))
+      await change.listener?.onRevoked?.(change.revoked)
+    }
+    if (change.assigned.length > 0) {
+      for (const topicPartition of change.assigned) this.add(topicPartition)
+      await change.listener?.onAssigned?.(change.assigned)
+    }
+  }
+
+  private readAvailable(maxRecords: number): LogRecord[] {
+    const out: LogRecord[] = []
+    const entries = [...this.assigned.values()]
+    // Start at a different partition each poll, so one busy partition cannot starve the rest.
+    for (let i = 0; i < entries.length && out.length < maxRecords; i++) {
+      const entry = entries[(this.rotation + i) % entries.length]!
+      if (entry.paused) continue
+      entry.log.refresh()
+      entry.position ??= this.startPosition(entry)
+      entry.position = entry.log.read(entry.position, maxRecords, this.isolation, out)
+    }
+    this.rotation = entries.length === 0 ? 0 : (this.rotation + 1) % entries.length
+    return out
+  }
+
+  /** Where to start a partition: the group's committed offset, else the reset policy. */
+  private startPosition(entry: Assigned): number {
+    const { topic, partition } = entry.topicPartition
+    const committed = this.options.groupId === undefined ? undefined : this.host.groups.committed(this.options.groupId, topic, partition)
+    const log = entry.log
+    if (committed !== undefined && committed >= log.startOffset && committed <= log.endOffset) return committed
+    const policy = this.options.autoOffsetReset ?? 'earliest'
+    if (committed !== undefined) {
+      if (policy === 'none') throw new OffsetOutOfRangeError(topic, partition, committed, log.startOffset, log.endOffset)
+      this.host.logger.warn(`committed offset ${committed} of group ${this.options.groupId} is outside ${topic}-${partition} [${log.startOffset}, ${log.endOffset}]; resetting to ${policy}`)
+    }
+    if (policy === 'latest') return log.endOffset
+    if (policy === 'earliest') return log.startOffset
+    throw new OffsetOutOfRangeError(topic, partition, Number.NaN, log.startOffset, log.endOffset)
+  }
+
+  private waitForData(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const unsubscribes: (() => void)[] = []
+      const delay = this.host.readOnly ? Math.min(timeoutMs, READ_ONLY_REFRESH_MS) : timeoutMs
+      const done = (): void => {
+        this.host.clock.clearTimeout(timer)
+        for (const unsubscribe of unsubscribes) unsubscribe()
+        this.wake = undefined
+        resolve()
+      }
+      const timer = this.host.clock.setTimeout(done, delay)
+      for (const entry of this.assigned.values()) unsubscribes.push(entry.log.onAppend(done))
+      this.wake = done
+    })
+  }
+
+  private add(topicPartition: TopicPartition): void {
+    const log = this.host.partition(topicPartition.topic, topicPartition.partition)
+    const key = partitionKey(topicPartition.topic, topicPartition.partition)
+    this.assigned.set(key, { topicPartition: { topic: topicPartition.topic, partition: topicPartition.partition }, log, position: undefined, paused: false })
+  }
+
+  private entry(partition: TopicPartition): Assigned {
+    const entry = this.assigned.get(partitionKey(partition.topic, partition.partition))
+    if (entry === undefined) {
+      throw new LogError('TRIBUTARY_NOT_ASSIGNED', `${partition.topic}-${partition.partition} is not assigned to this consumer`)
+    }
+    return entry
+  }
+
+  private entries(partitions: readonly TopicPartition[] | undefined): Assigned[] {
+    return partitions === undefined ? [...this.assigned.values()] : partitions.map((partition) => this.entry(partition))
+  }
+
+  private requireGroup(operation: string): string {
+    if (this.options.groupId === undefined) throw new ConfigError('groupId', `a consumer needs a groupId to ${operation}`)
+    return this.options.groupId
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ClosedError('consumer')
+  }
+}

@@ -1,0 +1,312 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { systemClock, type Clock, type TimerHandle } from '../../clock.js'
+import { ClosedError, InvalidTopicNameError, ReadOnlyLogError, TopicExistsError, UnknownTopicOrPartitionError } from '../errors.js'
+import { validateTopicName } from '../topic-name.js'
+import type {
+  Consumer,
+  ConsumerOptions,
+  Log,
+  Producer,
+  ProducerOptions,
+  ResolvedTopicConfig,
+  TopicConfig,
+  TopicDescription,
+} from '../types.js'
+import { EmbeddedConsumer } from './consumer.js'
+import { fsyncDirectory } from './files.js'
+import { GroupCoordinator } from './group-coordinator.js'
+import { InternalTopics } from './internal-topics.js'
+import { lockDataDirectory } from './lock.js'
+import { resolveTopicConfig, validateDurability, type Durability, type EmbeddedLogOptions, type LogLogger } from './options.js'
+import { parsePartitionKey } from './partition-key.js'
+import { PartitionLog, type RecoveryEvent } from './partition-log.js'
+import { EmbeddedProducer } from './producer.js'
+import { TopicRegistry, partitionDirectory } from './topic-registry.js'
+import { TransactionCoordinator } from './transaction-coordinator.js'
+
+const CLEAN_SHUTDOWN_FILE = '.clean-shutdown'
+const DEFAULT_MAINTENANCE_INTERVAL_MS = 30_000
+
+const stderrLogger: LogLogger = { warn: (message) => process.stderr.write(`[tributary] ${message}\n`) }
+
+interface Topic {
+  config: ResolvedTopicConfig
+  partitions: PartitionLog[]
+}
+
+/**
+ * The embedded partitioned log: topics as directories of segment files in one data
+ * directory, owned by one process. See `openEmbeddedLog`.
+ */
+export class EmbeddedLog implements Log {
+  readonly backend = 'embedded' as const
+  readonly clock: Clock
+  readonly logger: LogLogger
+  readonly readOnly: boolean
+  readonly dir: string
+  private readonly topics = new Map<string, Topic>()
+  private readonly registry: TopicRegistry
+  private readonly durability: Durability
+  private readonly cleanShutdown: boolean
+  private unlock: (() => void) | undefined
+  private closed = false
+  private timers: TimerHandle[] = []
+  private groupCoordinator: GroupCoordinator | undefined
+  private transactionCoordinator: TransactionCoordinator | undefined
+
+  constructor(options: EmbeddedLogOptions) {
+    this.dir = path.resolve(options.dir)
+    this.clock = options.clock ?? systemClock
+    this.logger = options.logger ?? stderrLogger
+    this.readOnly = options.readOnly ?? false
+    this.durability = options.durability ?? 'fsync'
+    validateDurability(this.durability)
+    this.registry = new TopicRegistry(this.dir)
+    if (!this.readOnly) {
+      fs.mkdirSync(this.dir, { recursive: true })
+      this.unlock = lockDataDirectory(this.dir)
+    }
+    const marker = path.join(this.dir, CLEAN_SHUTDOWN_FILE)
+    this.cleanShutdown = fs.existsSync(marker)
+    try {
+      if (!this.readOnly) fs.rmSync(marker, { force: true })
+      this.loadTopics()
+      const internal = new InternalTopics(this, this.clock)
+      this.groupCoordinator = new GroupCoordinator((topic) => this.topics.get(topic)?.partitions.length ?? 0, internal.offsetStore(), this.clock)
+      this.transactionCoordinator = new TransactionCoordinator(
+        internal.transactionStore(),
+        {
+          partition: (key) => {
+            const { topic, partition } = parsePartitionKey(key)
+            return this.topics.get(topic)?.partitions[partition]
+          },
+          commitOffsets: (groupId, offsets) => this.groups.commit(groupId, offsets),
+        },
+        this.clock,
+      )
+      this.startTimers(options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS)
+    } catch (error) {
+      this.closeFiles(false)
+      throw error
+    }
+  }
+
+  get groups(): GroupCoordinator {
+    return this.groupCoordinator!
+  }
+
+  get transactions(): TransactionCoordinator {
+    return this.transactionCoordinator!
+  }
+
+  async createTopic(name: string, config: TopicConfig): Promise<void> {
+    this.createTopicSync(name, config)
+  }
+
+  /** @internal Creates a topic; internal topics (`__` names) only from inside the log. */
+  createTopicSync(name: string, config: TopicConfig, internal = false): void {
+    this.checkOpen()
+    validateTopicName(name)
+    if (!internal && name.startsWith('__')) {
+      throw new InvalidTopicNameError(name, 'names starting with "__" are reserved for the log\'s internal topics')
+    }
+    const resolved = resolveTopicConfig(config)
+    this.checkWritable('createTopic')
+    this.refreshTopics()
+    if (this.topics.has(name)) throw new TopicExistsError(name)
+    const partitions: PartitionLog[] = []
+    for (let partition = 0; partition < resolved.partitions; partition++) {
+      partitions.push(PartitionLog.create(this.partitionOptions(name, partition, resolved)))
+    }
+    fsyncDirectory(this.dir)
+    this.topics.set(name, { config: resolved, partitions })
+    this.registry.write(new Map([...this.topics].map(([topic, entry]) => [topic, entry.config])))
+    this.groupCoordinator?.topicChanged(name)
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    this.checkOpen()
+    validateTopicName(name)
+    this.checkWritable('deleteTopic')
+    const topic = this.topic(name)
+    this.topics.delete(name)
+    this.registry.write(new Map([...this.topics].map(([entry, value]) => [entry, value.config])))
+    for (const partition of topic.partitions) partition.delete()
+    this.groups.topicChanged(name)
+  }
+
+  async listTopics(): Promise<string[]> {
+    this.checkOpen()
+    this.refreshTopics()
+    return [...this.topics.keys()].filter((name) => !name.startsWith('__')).sort()
+  }
+
+  async describeTopic(name: string): Promise<TopicDescription> {
+    this.checkOpen()
+    validateTopicName(name)
+    this.refreshTopics()
+    const topic = this.topic(name)
+    return {
+      name,
+      config: topic.config,
+      partitions: topic.partitions.map((partition) => {
+        partition.refresh()
+        return { partition: partition.partition, startOffset: partition.startOffset, endOffset: partition.endOffset, sizeBytes: partition.sizeBytes }
+      }),
+    }
+  }
+
+  producer(options: ProducerOptions = {}): Producer {
+    this.checkOpen()
+    return new EmbeddedProducer(this, options)
+  }
+
+  consumer(options: ConsumerOptions = {}): Consumer {
+    this.checkOpen()
+    return new EmbeddedConsumer(this, options)
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.closeFiles(true)
+  }
+
+  /** What recovery cut from partition tails when this log was opened. */
+  recoveryEvents(): RecoveryEvent[] {
+    return [...this.topics.values()].flatMap((topic) => topic.partitions.flatMap((partition) => [...partition.recoveryEvents()]))
+  }
+
+  /** Runs retention now (the background run does it every `maintenanceIntervalMs`). */
+  runMaintenance(): void {
+    if (this.readOnly || this.closed) return
+    for (const topic of this.topics.values()) for (const partition of topic.partitions) partition.enforceRetention()
+  }
+
+  /** @internal */
+  partitionsOf(topic: string): readonly PartitionLog[] {
+    this.checkOpen()
+    return this.topic(topic).partitions
+  }
+
+  /** @internal */
+  partition(topic: string, partition: number): PartitionLog {
+    this.checkOpen()
+    this.refreshTopics()
+    const log = this.topic(topic).partitions[partition]
+    if (log === undefined) throw new UnknownTopicOrPartitionError(topic, partition)
+    return log
+  }
+
+  /** @internal */
+  checkWritable(operation: string): void {
+    if (this.readOnly) throw new ReadOnlyLogError(operation)
+  }
+
+  private topic(name: string): Topic {
+    const topic = this.topics.get(name)
+    if (topic === undefined) throw new UnknownTopicOrPartitionError(name)
+    return topic
+  }
+
+  private partitionOptions(topic: string, partition: number, config: ResolvedTopicConfig) {
+    return {
+      topic,
+      partition,
+      config,
+      dir: partitionDirectory(this.dir, topic, partition),
+      readOnly: this.readOnly,
+      durability: this.durability,
+      clock: this.clock,
+      logger: this.logger,
+      cleanShutdown: this.cleanShutdown,
+    }
+  }
+
+  private loadTopics(): void {
+    for (const [name, config] of this.registry.read()) {
+      const partitions: PartitionLog[] = []
+      for (let partition = 0; partition < config.partitions; partition++) {
+        partitions.push(PartitionLog.open(this.partitionOptions(name, partition, config)))
+      }
+      this.topics.set(name, { config, partitions })
+    }
+    if (!this.readOnly) this.removeLeftovers()
+  }
+
+  /** A read-only view picks up topics the writing process created since. */
+  private refreshTopics(): void {
+    if (!this.readOnly) return
+    for (const [name, config] of this.registry.read()) {
+      if (this.topics.has(name)) continue
+      const partitions: PartitionLog[] = []
+      for (let partition = 0; partition < config.partitions; partition++) {
+        partitions.push(PartitionLog.open(this.partitionOptions(name, partition, config)))
+      }
+      this.topics.set(name, { config, partitions })
+    }
+  }
+
+  /** Partition directories of deleted topics (a crash during delete) are removed. */
+  private removeLeftovers(): void {
+    const known = new Set<string>()
+    for (const [name, topic] of this.topics) for (const partition of topic.partitions) known.add(path.basename(partitionDirectory(this.dir, name, partition.partition)))
+    for (const entry of fs.readdirSync(this.dir, { withFileTypes: true })) {
+      if (!entry.isDirectory() || known.has(entry.name)) continue
+      if (/^[a-zA-Z0-9._-]+-\d+$/.test(entry.name) && fs.existsSync(path.join(this.dir, entry.name, '00000000000000000000.log'))) {
+        this.logger.warn(`removing ${entry.name}: a partition of a deleted topic`)
+        fs.rmSync(path.join(this.dir, entry.name), { recursive: true, force: true })
+      } else this.logger.warn(`ignoring ${entry.name} in ${this.dir}: not a partition of this log`)
+    }
+  }
+
+  private startTimers(maintenanceIntervalMs: number): void {
+    if (this.readOnly) return
+    const every = (intervalMs: number, task: () => void): void => {
+      const run = (): void => {
+        if (this.closed) return
+        try {
+          task()
+        } catch (error) {
+          this.logger.warn(`background task failed: ${(error as Error).message}`)
+        }
+        this.timers.push(this.clock.setTimeout(run, intervalMs))
+      }
+      this.timers.push(this.clock.setTimeout(run, intervalMs))
+    }
+    if (typeof this.durability === 'object') {
+      every(this.durability.fsyncIntervalMs, () => {
+        for (const topic of this.topics.values()) for (const partition of topic.partitions) partition.sync()
+      })
+    }
+    if (maintenanceIntervalMs > 0) every(maintenanceIntervalMs, () => this.runMaintenance())
+  }
+
+  private closeFiles(clean: boolean): void {
+    for (const timer of this.timers) this.clock.clearTimeout(timer)
+    this.timers = []
+    let allClosed = true
+    for (const topic of this.topics.values()) {
+      for (const partition of topic.partitions) {
+        try {
+          partition.close()
+        } catch (error) {
+          allClosed = false
+          this.logger.warn(`closing ${partition.topic}-${partition.partition} failed: ${(error as Error).message}`)
+        }
+      }
+    }
+    this.topics.clear()
+    if (!this.readOnly && clean && allClosed) {
+      fs.writeFileSync(path.join(this.dir, CLEAN_SHUTDOWN_FILE), '')
+      fsyncDirectory(this.dir)
+    }
+    this.unlock?.()
+    this.unlock = undefined
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ClosedError('log')
+  }
+}

@@ -1,0 +1,21 @@
+import type { Log } from '../types.js'
+import { EmbeddedLog } from './embedded-log.js'
+import type { EmbeddedLogOptions } from './options.js'
+
+export { EmbeddedLog } from './embedded-log.js'
+export type { Durability, EmbeddedLogOptions, LogLogger } from './options.js'
+export type { RecoveryEvent } from './partition-log.js'
+
+/**
+ * Opens (and creates when missing) an embedded partitioned log in a data directory.
+ * One process writes a directory; others may open it with `readOnly: true`.
+ *
+ * @example
+ * const log = await openEmbeddedLog({ dir: './tributary-data' })
+ * await log.createTopic('events', { partitions: 3 })
+ * await log.producer().send([{ topic: 'events', key: Buffer.from('k'), value: Buffer.from('v') }])
+ * await log.close()
+ */
+export async function openEmbeddedLog(options: EmbeddedLogOptions): Promise<Log & EmbeddedLog> {
+  return new EmbeddedLog(options)
+}

@@ -1,0 +1,455 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Clock } from '../../clock.js'
+import { CorruptRecordError, OffsetOutOfRangeError, StorageError } from '../errors.js'
+import type { IsolationLevel, LogRecord, ResolvedTopicConfig } from '../types.js'
+import { offsetFileName, parseOffsetFileName, writeFileAtomic, fsyncDirectory } from './files.js'
+import type { Durability, LogLogger } from './options.js'
+import { ProducerState, type ProducerStateSnapshot } from './producer-state.js'
+import {
+  BATCH_HEADER_BYTES,
+  batchTotalBytes,
+  checkBatch,
+  decodeRecords,
+  isControl,
+  isTransactional,
+  lastOffsetOf,
+  readBatchHeader,
+  readControlMarker,
+  setBaseOffset,
+  type BatchHeader,
+} from './record-batch.js'
+import { SEGMENT_EXTENSION, Segment } from './segment.js'
+
+const SNAPSHOT_EXTENSION = '.snapshot'
+const FETCH_CHUNK_BYTES = 1024 * 1024
+const KNOWN_EXTENSIONS = [SEGMENT_EXTENSION, '.index', '.timeindex', SNAPSHOT_EXTENSION]
+
+export interface PartitionLogOptions {
+  readonly topic: string
+  readonly partition: number
+  readonly dir: string
+  readonly config: ResolvedTopicConfig
+  readonly readOnly: boolean
+  readonly durability: Durability
+  readonly clock: Clock
+  readonly logger: LogLogger
+  /** The log was closed cleanly: the tail needs no CRC check. */
+  readonly cleanShutdown: boolean
+}
+
+/** What recovery found and did on open. */
+export interface RecoveryEvent {
+  readonly topic: string
+  readonly partition: number
+  readonly segment: string
+  readonly truncatedBytes: number
+  readonly reason: string
+}
+
+/**
+ * One partition: an ordered list of segments, the last of which takes appends. Offsets are
+ * assigned here, tails are recovered here, and tailing readers are woken from here.
+ */
+export class PartitionLog {
+  readonly topic: string
+  readonly partition: number
+  readonly dir: string
+  config: ResolvedTopicConfig
+  private segments: Segment[] = []
+  readonly producerState = new ProducerState()
+  private readonly listeners = new Set<() => void>()
+  private failed: StorageError | undefined
+  private readonly recovery: RecoveryEvent[] = []
+
+  private constructor(private readonly options: PartitionLogOptions) {
+    this.topic = options.topic
+    this.partition = options.partition
+    this.dir = options.dir
+    this.config = options.config
+  }
+
+  /** Creates the directory of a new partition with its first, empty segment. */
+  static create(options: PartitionLogOptions): PartitionLog {
+    fs.rmSync(options.dir, { recursive: true, force: true })
+    fs.mkdirSync(options.dir, { recursive: true })
+    const log = new PartitionLog(options)
+    log.segments.push(Segment.create(options.dir, 0, options.clock.now()))
+    fsyncDirectory(options.dir)
+    return log
+  }
+
+  /** Opens an existing partition, recovering the tail of its last segment. */
+  static open(options: PartitionLogOptions): PartitionLog {
+    const log = new PartitionLog(options)
+    log.load()
+    return log
+  }
+
+  get startOffset(): number {
+    return this.segments[0]!.baseOffset
+  }
+
+  get endOffset(): number {
+    return this.active.nextOffset
+  }
+
+  get sizeBytes(): number {
+    let total = 0
+    for (const segment of this.segments) total += segment.size
+    return total
+  }
+
+  get segmentCount(): number {
+    return this.segments.length
+  }
+
+  /** The first offset a read_committed reader may not pass. */
+  get lastStableOffset(): number {
+    return this.producerState.lastStableOffset(this.endOffset)
+  }
+
+  recoveryEvents(): readonly RecoveryEvent[] {
+    return this.recovery
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1]!
+  }
+
+  /**
+   * Appends one encoded batch (its base offset is assigned here) and returns that offset.
+   * Under `fsync` durability the batch is on disk when this returns.
+   */
+  append(batch: Buffer): number {
+    if (this.failed) throw this.failed
+    const baseOffset = this.endOffset
+    setBaseOffset(batch, 0, baseOffset)
+    const header = readBatchHeader(batch, 0)
+    this.maybeRoll(batch.length)
+    const segment = this.active
+    const sizeBefore = segment.size
+    try {
+      segment.append(batch, header)
+      if (this.options.durability === 'fsync') segment.sync()
+    } catch (error) {
+      this.fail(error, `appending at offset ${baseOffset}`, segment, sizeBefore)
+    }
+    this.track(header, batch, 0)
+    this.notify()
+    return baseOffset
+  }
+
+  /** Forces every appended byte of the partition to disk. */
+  sync(): void {
+    if (this.failed) return
+    try {
+      this.active.sync()
+    } catch (error) {
+      this.fail(error, 'syncing', undefined, 0)
+    }
+  }
+
+  /** Calls `listener` on every append until the returned function is called. */
+  onAppend(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Throws OffsetOutOfRangeError unless `offset` lies in `[start, end]`. */
+  checkOffset(offset: number): void {
+    if (!Number.isSafeInteger(offset) || offset < this.startOffset || offset > this.endOffset) {
+      throw new OffsetOutOfRangeError(this.topic, this.partition, offset, this.startOffset, this.endOffset)
+    }
+  }
+
+  /**
+   * Decodes records from `fromOffset` into `out` until it holds `maxRecords` or the readable
+   * end (the last stable offset under read_committed) is reached. Returns the offset to read
+   * next. Control batches and aborted transactions (under read_committed) are skipped.
+   */
+  read(fromOffset: number, maxRecords: number, isolation: IsolationLevel, out: LogRecord[]): number {
+    this.checkOffset(fromOffset)
+    const limit = isolation === 'read_committed' ? this.lastStableOffset : this.endOffset
+    let next = fromOffset
+    let segmentIndex = this.segmentIndexOf(next)
+    while (next < limit && out.length < maxRecords && segmentIndex < this.segments.length) {
+      const segment = this.segments[segmentIndex]!
+      const resumeAt = this.readSegment(segment, next, limit, maxRecords, isolation, out)
+      if (resumeAt === undefined) {
+        segmentIndex++
+        if (segmentIndex < this.segments.length) next = Math.max(next, this.segments[segmentIndex]!.baseOffset)
+      } else if (resumeAt === next) break
+      else next = resumeAt
+    }
+    return next
+  }
+
+  /** The offset of the first record with a timestamp at or after `timestamp`, or the end offset. */
+  offsetForTimestamp(timestamp: number): number {
+    for (const segment of this.segments) {
+      if (segment.maxTimestamp < timestamp) continue
+      const out: LogRecord[] = []
+      let next = Math.max(segment.timeIndex.lookup(timestamp), this.startOffset)
+      while (next < segment.nextOffset) {
+        out.length = 0
+        const resumeAt = this.readSegment(segment, next, segment.nextOffset, 1000, 'read_uncommitted', out)
+        for (const record of out) if (record.timestamp >= timestamp) return record.offset
+        if (resumeAt === undefined) break
+        next = resumeAt
+      }
+    }
+    return this.endOffset
+  }
+
+  /** Deletes old segments by time and size; returns how many it deleted. */
+  enforceRetention(): number {
+    if (this.options.readOnly || this.config.cleanup !== 'delete') return 0
+    const { retentionMs, retentionBytes } = this.config
+    const now = this.options.clock.now()
+    const expired = (segment: Segment): boolean => retentionMs >= 0 && segment.maxTimestamp >= 0 && segment.maxTimestamp < now - retentionMs
+    if (this.active.size > 0 && expired(this.active)) this.roll()
+    let deleted = 0
+    let size = this.sizeBytes
+    while (this.segments.length > 1) {
+      const oldest = this.segments[0]!
+      const tooBig = retentionBytes >= 0 && size - oldest.size >= retentionBytes
+      if (!expired(oldest) && !tooBig) break
+      this.segments.shift()
+      size -= oldest.size
+      oldest.delete()
+      fs.rmSync(path.join(this.dir, offsetFileName(oldest.baseOffset, SNAPSHOT_EXTENSION)), { force: true })
+      deleted++
+    }
+    if (deleted > 0) this.producerState.trimBelow(this.startOffset)
+    return deleted
+  }
+
+  /** The sealed segments (all but the active one), oldest first; for compaction. */
+  sealedSegments(): readonly Segment[] {
+    return this.segments.slice(0, -1)
+  }
+
+  /** Closes the files; a clean close leaves a producer-state snapshot for the next open. */
+  close(): void {
+    if (!this.options.readOnly && !this.failed) {
+      this.sync()
+      this.writeSnapshot(this.active.baseOffset)
+    }
+    for (const segment of this.segments) segment.close()
+    this.listeners.clear()
+  }
+
+  /** Closes and removes the partition's files. */
+  delete(): void {
+    for (const segment of this.segments) segment.delete()
+    this.segments = []
+    fs.rmSync(this.dir, { recursive: true, force: true })
+  }
+
+  /** Read-only opening: picks up what the writing process appended since. */
+  refresh(): void {
+    if (!this.options.readOnly) return
+    const endBefore = this.endOffset
+    const visit = (header: BatchHeader, chunk: Buffer, at: number): void => this.track(header, chunk, at)
+    const last = this.active
+    const size = fs.statSync(last.file).size
+    if (size > last.size) {
+      const from = { position: last.size, offset: last.nextOffset }
+      last.size = size
+      last.size = last.scan({ verify: true, index: true, from, visit }).validBytes
+    }
+    for (const baseOffset of this.listSegmentOffsets()) {
+      if (baseOffset <= this.active.baseOffset) continue
+      const segment = Segment.open(this.dir, baseOffset, true)
+      this.segments.push(segment)
+      segment.size = segment.scan({ verify: true, index: true, visit }).validBytes
+    }
+    if (this.endOffset > endBefore) this.notify()
+  }
+
+  private readSegment(
+    segment: Segment,
+    fromOffset: number,
+    limit: number,
+    maxRecords: number,
+    isolation: IsolationLevel,
+    out: LogRecord[],
+  ): number | undefined {
+    let position = segment.positionOf(fromOffset)
+    let next = fromOffset
+    while (position < segment.size) {
+      let chunk = segment.read(position, FETCH_CHUNK_BYTES)
+      let at = 0
+      while (at + BATCH_HEADER_BYTES <= chunk.length) {
+        const header = readBatchHeader(chunk, at)
+        const total = batchTotalBytes(header)
+        if (header.magic !== 2 || total < BATCH_HEADER_BYTES) {
+          throw new CorruptRecordError(this.topic, this.partition, next, `invalid batch header at position ${position + at}`)
+        }
+        if (at + total > chunk.length) {
+          if (at > 0) break
+          chunk = segment.read(position, total)
+          if (chunk.length < total) {
+            throw new CorruptRecordError(this.topic, this.partition, header.baseOffset, `batch of ${total} bytes is cut short at the end of ${segment.file}`)
+          }
+        }
+        const last = lastOffsetOf(header)
+        if (header.baseOffset >= limit) return next
+        if (last >= next) {
+          const problem = checkBatch(chunk, at, header)
+          if (problem !== undefined) throw new CorruptRecordError(this.topic, this.partition, header.baseOffset, problem)
+          const skip = isControl(header) || (isolation === 'read_committed' && isTransactional(header) && this.producerState.isAborted(header.producerId, header.baseOffset))
+          const countBefore = out.length
+          if (!skip) decodeRecords(chunk, at, header, this.topic, this.partition, next, out, maxRecords)
+          if (out.length >= maxRecords && out.length > countBefore) {
+            const lastRecord = out[out.length - 1]!
+            return lastRecord.offset < last ? lastRecord.offset + 1 : last + 1
+          }
+          next = last + 1
+        }
+        at += total
+      }
+      if (at === 0) break
+      position += at
+    }
+    return segment === this.active ? next : undefined
+  }
+
+  private segmentIndexOf(offset: number): number {
+    let low = 0
+    let high = this.segments.length - 1
+    while (low < high) {
+      const mid = (low + high + 1) >>> 1
+      if (this.segments[mid]!.baseOffset <= offset) low = mid
+      else high = mid - 1
+    }
+    return low
+  }
+
+  private maybeRoll(incomingBytes: number): void {
+    const segment = this.active
+    if (segment.size === 0) return
+    const full = segment.size + incomingBytes > this.config.segmentBytes
+    const old = this.options.clock.now() - segment.createdMs >= this.config.segmentMs
+    if (full || old) this.roll()
+  }
+
+  private roll(): void {
+    const sealed = this.active
+    try {
+      sealed.sync()
+      sealed.offsetIndex.flush(true)
+      sealed.timeIndex.flush(true)
+      const segment = Segment.create(this.dir, sealed.nextOffset, this.options.clock.now())
+      segment.nextOffset = sealed.nextOffset
+      this.segments.push(segment)
+      this.writeSnapshot(segment.baseOffset)
+      fsyncDirectory(this.dir)
+    } catch (error) {
+      this.fail(error, 'rolling a segment', undefined, 0)
+    }
+  }
+
+  /** Keeps transaction bookkeeping current for a batch just appended or scanned. */
+  private track(header: BatchHeader, chunk: Buffer, at: number): void {
+    if (!isTransactional(header)) return
+    if (isControl(header)) this.producerState.onMarker(header.producerId, readControlMarker(chunk, at, header), header.baseOffset)
+    else this.producerState.onTransactionalBatch(header.producerId, header.baseOffset)
+  }
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) listener()
+  }
+
+  /** A failed write or fsync is fatal for the partition: never retried and trusted. */
+  private fail(error: unknown, doing: string, segment: Segment | undefined, sizeBefore: number): never {
+    const failure = new StorageError(this.dir, `${this.topic}-${this.partition} failed ${doing}; the partition accepts no more writes until reopened`, error)
+    this.failed = failure
+    if (segment !== undefined) {
+      try {
+        segment.truncate(sizeBefore)
+      } catch {
+        // The reopen recovers the tail; nothing torn is ever served.
+      }
+    }
+    throw failure
+  }
+
+  private writeSnapshot(baseOffset: number): void {
+    const file = path.join(this.dir, offsetFileName(baseOffset, SNAPSHOT_EXTENSION))
+    writeFileAtomic(file, JSON.stringify({ endOffset: this.endOffset, ...this.producerState.snapshot() }))
+  }
+
+  private listSegmentOffsets(): number[] {
+    const offsets: number[] = []
+    for (const name of fs.readdirSync(this.dir)) {
+      const base = parseOffsetFileName(name, SEGMENT_EXTENSION)
+      if (base !== undefined) offsets.push(base)
+      else if (!KNOWN_EXTENSIONS.some((extension) => name.endsWith(extension)) && !name.endsWith('.tmp')) {
+        this.options.logger.warn(`ignoring a foreign file ${name} in ${this.dir}`)
+      }
+    }
+    return offsets.sort((a, b) => a - b)
+  }
+
+  private load(): void {
+    const { readOnly, cleanShutdown } = this.options
+    if (!readOnly) for (const name of fs.readdirSync(this.dir)) if (name.endsWith('.tmp')) fs.rmSync(path.join(this.dir, name), { force: true })
+    const offsets = this.listSegmentOffsets()
+    if (offsets.length === 0) {
+      if (readOnly) throw new StorageError(this.dir, `${this.topic}-${this.partition} has no segment`, undefined)
+      this.options.logger.warn(`${this.topic}-${this.partition} had no segment; starting an empty one`)
+      this.segments.push(Segment.create(this.dir, 0, this.options.clock.now()))
+      return
+    }
+    // Transaction bookkeeping comes from the snapshot at the active segment's base, plus a
+    // replay of what follows it; without one, from a replay of every segment.
+    const snapshot = this.readSnapshot(offsets[offsets.length - 1]!)
+    if (snapshot !== undefined) this.producerState.restore(snapshot)
+    const replayFrom = snapshot?.endOffset ?? 0
+    const visit = (header: BatchHeader, chunk: Buffer, at: number): void => {
+      if (header.baseOffset >= replayFrom) this.track(header, chunk, at)
+    }
+    for (let i = 0; i < offsets.length; i++) {
+      const segment = Segment.open(this.dir, offsets[i]!, readOnly)
+      this.segments.push(segment)
+      const isLast = i === offsets.length - 1
+      const replay = offsets[i + 1] === undefined || offsets[i + 1]! > replayFrom
+      if (!isLast && segment.loadIndexes(offsets[i + 1]!)) {
+        if (replay) segment.scan({ verify: false, index: false, visit })
+        segment.nextOffset = offsets[i + 1]!
+        continue
+      }
+      if (!isLast) this.options.logger.warn(`rebuilding the indexes of ${segment.file}`)
+      segment.resetIndexes()
+      const result = segment.scan({ verify: isLast && (!cleanShutdown || readOnly), index: true, visit })
+      if (isLast && result.stopReason !== undefined) this.truncateTail(segment, result.validBytes, result.stopReason)
+      if (!isLast) segment.nextOffset = offsets[i + 1]!
+    }
+    if (snapshot !== undefined && snapshot.endOffset > this.endOffset) {
+      // The tail the snapshot describes is gone (a truncation): rebuild from every segment.
+      this.producerState.restore({ ongoing: [], aborted: [] })
+      for (const segment of this.segments) segment.scan({ verify: false, index: false, visit: (h, c, p) => this.track(h, c, p) })
+    }
+  }
+
+  private truncateTail(segment: Segment, validBytes: number, reason: string): void {
+    const truncatedBytes = segment.size - validBytes
+    this.recovery.push({ topic: this.topic, partition: this.partition, segment: segment.file, truncatedBytes, reason })
+    this.options.logger.warn(`recovered ${this.topic}-${this.partition}: cut ${truncatedBytes} bytes from ${path.basename(segment.file)} at position ${validBytes}, after ${reason}`)
+    if (this.options.readOnly) segment.size = validBytes
+    else segment.truncate(validBytes)
+  }
+
+  private readSnapshot(baseOffset: number): (ProducerStateSnapshot & { readonly endOffset: number }) | undefined {
+    const file = path.join(this.dir, offsetFileName(baseOffset, SNAPSHOT_EXTENSION))
+    try {
+      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as ProducerStateSnapshot & { endOffset: number }
+      if (!Array.isArray(parsed.ongoing) || !Array.isArray(parsed.aborted) || !Number.isSafeInteger(parsed.endOffset)) return undefined
+      return parsed.endOffset >= baseOffset ? parsed : undefined
+    } catch {
+      return undefined
+    }
+  }
+}

@@ -1,0 +1,181 @@
+import type { Clock } from '../../clock.js'
+import { ConfigError } from '../../errors.js'
+import { ClosedError, InvalidRecordError, RecordTooLargeError, TransactionStateError, UnknownTopicOrPartitionError } from '../errors.js'
+import { partitionForKey } from '../partitioner.js'
+import type { Producer, ProducerOptions, ProducerRecord, RecordMetadata, Transaction, TopicPartitionOffset } from '../types.js'
+import { partitionKey } from './partition-key.js'
+import type { PartitionLog } from './partition-log.js'
+import { encodeBatch, type BatchRecord } from './record-batch.js'
+import type { TransactionCoordinator } from './transaction-coordinator.js'
+
+/** What a producer needs of the embedded log. */
+export interface ProducerHost {
+  readonly clock: Clock
+  partitionsOf(topic: string): readonly PartitionLog[]
+  readonly transactions: TransactionCoordinator
+  checkWritable(operation: string): void
+}
+
+interface Identity {
+  readonly producerId: number
+  readonly epoch: number
+}
+
+/**
+ * Appends records to the embedded log. One `send` becomes one batch per partition, each
+ * appended atomically; sizes are checked for every batch before any is written.
+ */
+export class EmbeddedProducer implements Producer {
+  private closed = false
+  private readonly roundRobin = new Map<string, number>()
+  private identity: Identity | undefined
+  private transaction: EmbeddedTransaction | undefined
+
+  constructor(
+    private readonly host: ProducerHost,
+    private readonly options: ProducerOptions,
+  ) {}
+
+  async send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    this.checkOpen()
+    return this.append(records, undefined)
+  }
+
+  async beginTransaction(): Promise<Transaction> {
+    this.checkOpen()
+    const transactionalId = this.options.transactionalId
+    if (transactionalId === undefined) {
+      throw new ConfigError('transactionalId', 'a producer needs a transactionalId to use transactions')
+    }
+    this.identity ??= this.host.transactions.initProducer(transactionalId)
+    if (this.transaction?.isOpen) throw new TransactionStateError(`transaction ${transactionalId} is already open; commit or abort it first`)
+    this.host.transactions.begin(transactionalId, this.identity.epoch)
+    this.transaction = new EmbeddedTransaction(this, transactionalId, this.identity)
+    return this.transaction
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    if (this.transaction?.isOpen) await this.transaction.abort().catch(() => undefined)
+    this.closed = true
+  }
+
+
+  /** @internal Appends for a plain send or for a transaction. */
+  append(records: readonly ProducerRecord[], transactional: { id: string; identity: Identity } | undefined): RecordMetadata[] {
+    this.checkOpen()
+    this.host.checkWritable('send')
+    const now = this.host.clock.now()
+    const byPartition = new Map<PartitionLog, { indexes: number[]; records: BatchRecord[] }>()
+    const targets: PartitionLog[] = new Array<PartitionLog>(records.length)
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!
+      const partition = this.route(record)
+      targets[i] = partition
+      let group = byPartition.get(partition)
+      if (!group) {
+        group = { indexes: [], records: [] }
+        byPartition.set(partition, group)
+      }
+      group.indexes.push(i)
+      group.records.push({ key: record.key ?? null, value: record.value, headers: record.headers ?? [], timestamp: record.timestamp ?? now })
+    }
+    const batches: { partition: PartitionLog; indexes: number[]; batch: Buffer; records: BatchRecord[] }[] = []
+    for (const [partition, group] of byPartition) {
+      const batch = encodeBatch(group.records, {
+        baseOffset: 0,
+        producerId: transactional?.identity.producerId ?? -1,
+        producerEpoch: transactional?.identity.epoch ?? -1,
+        transactional: transactional !== undefined,
+      })
+      if (batch.length > partition.config.maxRecordBytes) {
+        throw new RecordTooLargeError(partition.topic, batch.length, partition.config.maxRecordBytes)
+      }
+      batches.push({ partition, indexes: group.indexes, batch, records: group.records })
+    }
+    const metadata = new Array<RecordMetadata>(records.length)
+    for (const { partition, indexes, batch, records: batchRecords } of batches) {
+      if (transactional) {
+        this.host.transactions.addPartition(transactional.id, transactional.identity.epoch, partitionKey(partition.topic, partition.partition))
+      }
+      const baseOffset = partition.append(batch)
+      for (let j = 0; j < indexes.length; j++) {
+        metadata[indexes[j]!] = { topic: partition.topic, partition: partition.partition, offset: baseOffset + j, timestamp: batchRecords[j]!.timestamp }
+      }
+    }
+    return metadata
+  }
+
+  private route(record: ProducerRecord): PartitionLog {
+    const partitions = this.host.partitionsOf(record.topic)
+    if (record.partition !== undefined) {
+      const partition = partitions[record.partition]
+      if (partition === undefined || !Number.isInteger(record.partition)) throw new UnknownTopicOrPartitionError(record.topic, record.partition)
+      return this.checkKey(partition, record)
+    }
+    if (record.key != null) return this.checkKey(partitions[partitionForKey(record.key, partitions.length)]!, record)
+    const next = this.roundRobin.get(record.topic) ?? 0
+    this.roundRobin.set(record.topic, (next + 1) % partitions.length)
+    return this.checkKey(partitions[next % partitions.length]!, record)
+  }
+
+  private checkKey(partition: PartitionLog, record: ProducerRecord): PartitionLog {
+    if (partition.config.cleanup === 'compact' && record.key == null) {
+      throw new InvalidRecordError(partition.topic, 'a compacted topic needs a key on every record')
+    }
+    return partition
+  }
+
+  /** @internal Throws ClosedError once the producer is closed. */
+  checkOpen(): void {
+    if (this.closed) throw new ClosedError('producer')
+  }
+
+  /** @internal */
+  get coordinator(): TransactionCoordinator {
+    return this.host.transactions
+  }
+}
+
+/** A transaction of an EmbeddedProducer. */
+class EmbeddedTransaction implements Transaction {
+  private ended = false
+
+  constructor(
+    private readonly producer: EmbeddedProducer,
+    private readonly transactionalId: string,
+    private readonly identity: Identity,
+  ) {}
+
+  get isOpen(): boolean {
+    return !this.ended
+  }
+
+  async send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    this.check('send')
+    return this.producer.append(records, { id: this.transactionalId, identity: this.identity })
+  }
+
+  async sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    this.check('sendOffsets')
+    this.producer.coordinator.addOffsets(this.transactionalId, this.identity.epoch, groupId, offsets)
+  }
+
+  async commit(): Promise<void> {
+    this.check('commit')
+    this.ended = true
+    this.producer.coordinator.commit(this.transactionalId, this.identity.epoch)
+  }
+
+  async abort(): Promise<void> {
+    this.check('abort')
+    this.ended = true
+    this.producer.coordinator.abort(this.transactionalId, this.identity.epoch)
+  }
+
+  private check(operation: string): void {
+    this.producer.checkOpen()
+    if (this.ended) throw new TransactionStateError(`cannot ${operation}: transaction ${this.transactionalId} has ended`)
+    this.producer.coordinator.checkEpoch(this.transactionalId, this.identity.epoch)
+  }
+}

@@ -1,0 +1,224 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { offsetFileName, readAt, writeFully } from './files.js'
+import { INDEX_INTERVAL_BYTES, OffsetIndex } from './offset-index.js'
+import { TimeIndex } from './time-index.js'
+import {
+  BATCH_HEADER_BYTES,
+  batchTotalBytes,
+  checkBatch,
+  isControl,
+  lastOffsetOf,
+  LOG_OVERHEAD,
+  readBatchHeader,
+  type BatchHeader,
+} from './record-batch.js'
+
+export const SEGMENT_EXTENSION = '.log'
+const SCAN_CHUNK_BYTES = 1024 * 1024
+
+/** What a scan of a segment found: where valid data ends and why it stopped there. */
+export interface ScanOptions {
+  /** Check each batch's CRC and record structure (recovery of an uncleanly closed tail). */
+  readonly verify: boolean
+  /** Add each batch to the offset and time indexes. */
+  readonly index: boolean
+  /** Where to start; the start of the file by default. */
+  readonly from?: { readonly position: number; readonly offset: number }
+  readonly visit?: (header: BatchHeader, chunk: Buffer, positionInChunk: number) => void
+}
+
+export interface ScanResult {
+  readonly validBytes: number
+  readonly nextOffset: number
+  readonly maxTimestamp: number
+  /** Why the scan stopped before the end of the file (undefined when it reached the end). */
+  readonly stopReason: string | undefined
+}
+
+/**
+ * One segment file of a partition (`<20-digit base offset>.log`) with its offset and time
+ * indexes. Batches are appended whole; a segment never holds a partial batch once recovered.
+ */
+export class Segment {
+  readonly file: string
+  readonly offsetIndex: OffsetIndex
+  readonly timeIndex: TimeIndex
+  private fd: number
+  /** Bytes in the file. */
+  size: number
+  /** The offset after the last record in the segment. */
+  nextOffset: number
+  /** The largest record timestamp in the segment, or -1 when empty. */
+  maxTimestamp: number
+  /** Clock time the segment was created (for rolling by age). */
+  readonly createdMs: number
+  private bytesSinceIndexEntry = 0
+  private dirty = false
+
+  private constructor(dir: string, readonly baseOffset: number, fd: number, size: number, createdMs: number) {
+    this.file = path.join(dir, offsetFileName(baseOffset, SEGMENT_EXTENSION))
+    this.offsetIndex = new OffsetIndex(path.join(dir, offsetFileName(baseOffset, '.index')), baseOffset)
+    this.timeIndex = new TimeIndex(path.join(dir, offsetFileName(baseOffset, '.timeindex')), baseOffset)
+    this.fd = fd
+    this.size = size
+    this.nextOffset = baseOffset
+    this.maxTimestamp = -1
+    this.createdMs = createdMs
+  }
+
+  /** Creates an empty segment file. */
+  static create(dir: string, baseOffset: number, nowMs: number): Segment {
+    const file = path.join(dir, offsetFileName(baseOffset, SEGMENT_EXTENSION))
+    const fd = fs.openSync(file, 'wx+')
+    return new Segment(dir, baseOffset, fd, 0, nowMs)
+  }
+
+  /** Opens an existing segment file; call `scan` or `loadIndexes` before use. */
+  static open(dir: string, baseOffset: number, readOnly: boolean): Segment {
+    const file = path.join(dir, offsetFileName(baseOffset, SEGMENT_EXTENSION))
+    const fd = fs.openSync(file, readOnly ? 'r' : 'r+')
+    const stat = fs.fstatSync(fd)
+    return new Segment(dir, baseOffset, fd, stat.size, stat.mtimeMs)
+  }
+
+  /** Appends one encoded batch whose header is `header`. */
+  append(batch: Buffer, header: BatchHeader): void {
+    writeFully(this.fd, batch, this.size)
+    this.indexBatch(header, this.size)
+    this.size += batch.length
+    this.dirty = true
+  }
+
+  /** Reads up to `length` bytes at `position` (fewer at the end of the file). */
+  read(position: number, length: number): Buffer {
+    return readAt(this.fd, position, Math.min(length, this.size - position))
+  }
+
+  /** Forces appended bytes and index entries to disk. */
+  sync(): void {
+    this.offsetIndex.flush(false)
+    this.timeIndex.flush(false)
+    if (!this.dirty) return
+    fs.fdatasyncSync(this.fd)
+    this.dirty = false
+  }
+
+  /** The byte position from which to read to find `offset`. */
+  positionOf(offset: number): number {
+    return this.offsetIndex.lookup(offset)
+  }
+
+  /**
+   * Walks the batches from `from` (default: the start), checking each one's structure (and
+   * CRC when `verify`), indexing it when `index`, and handing each to `visit` (with the whole
+   * batch in `chunk` when it is a control batch or `verify` is set). Stops at the first
+   * invalid batch and says why.
+   */
+  scan(options: ScanOptions): ScanResult {
+    const { verify, index, visit } = options
+    let position = options.from?.position ?? 0
+    let expectedOffset = options.from?.offset ?? this.baseOffset
+    let stopReason: string | undefined
+    let chunk: Buffer = Buffer.alloc(0)
+    let chunkStart = 0
+    const ensure = (bytes: number): void => {
+      if (position + bytes <= chunkStart + chunk.length) return
+      chunk = this.read(position, Math.max(SCAN_CHUNK_BYTES, bytes))
+      chunkStart = position
+    }
+    while (position < this.size) {
+      ensure(BATCH_HEADER_BYTES)
+      if (chunk.length - (position - chunkStart) < BATCH_HEADER_BYTES) {
+        stopReason = `a partial batch header at position ${position}`
+        break
+      }
+      const header = readBatchHeader(chunk, position - chunkStart)
+      const total = batchTotalBytes(header)
+      if (header.batchLength < BATCH_HEADER_BYTES - LOG_OVERHEAD || header.magic !== 2) {
+        stopReason = `an invalid batch header at position ${position} (length ${header.batchLength}, magic ${header.magic})`
+        break
+      }
+      if (position + total > this.size) {
+        stopReason = `a torn batch at position ${position}: it claims ${total} bytes, ${this.size - position} remain`
+        break
+      }
+      if (header.baseOffset < expectedOffset || header.lastOffsetDelta < 0) {
+        stopReason = `an out-of-order base offset ${header.baseOffset} at position ${position} (expected at least ${expectedOffset})`
+        break
+      }
+      if (verify || isControl(header)) {
+        ensure(total)
+        const problem = checkBatch(chunk, position - chunkStart, header)
+        if (problem !== undefined) {
+          stopReason = `a damaged batch at offset ${header.baseOffset}, position ${position}: ${problem}`
+          break
+        }
+      }
+      if (index) this.indexBatch(header, position)
+      visit?.(header, chunk, position - chunkStart)
+      expectedOffset = lastOffsetOf(header) + 1
+      if (header.maxTimestamp > this.maxTimestamp) this.maxTimestamp = header.maxTimestamp
+      position += total
+    }
+    this.nextOffset = expectedOffset
+    return { validBytes: position, nextOffset: expectedOffset, maxTimestamp: this.maxTimestamp, stopReason }
+  }
+
+  /** Loads the index files of a sealed segment; false when they are missing or do not fit. */
+  loadIndexes(nextOffset: number): boolean {
+    if (!this.offsetIndex.load(Math.max(this.size, 1)) || !this.timeIndex.load()) return false
+    this.nextOffset = nextOffset
+    this.maxTimestamp = this.timeIndex.lastTimestamp
+    return true
+  }
+
+  /** Forgets the index entries before a full rescan. */
+  resetIndexes(): void {
+    this.offsetIndex.reset()
+    this.timeIndex.reset()
+    this.bytesSinceIndexEntry = 0
+    this.maxTimestamp = -1
+  }
+
+  /** Cuts the file at `position` (recovery of a torn tail, or removing an aborted append). */
+  truncate(position: number): void {
+    fs.ftruncateSync(this.fd, position)
+    fs.fdatasyncSync(this.fd)
+    this.size = position
+    this.offsetIndex.truncateToPosition(position)
+  }
+
+  close(): void {
+    this.sync()
+    this.offsetIndex.close()
+    this.timeIndex.close()
+    fs.closeSync(this.fd)
+  }
+
+  /** Closes and removes the segment and its indexes. */
+  delete(): void {
+    this.offsetIndex.close()
+    this.timeIndex.close()
+    fs.closeSync(this.fd)
+    for (const file of [this.file, this.offsetIndex.file, this.timeIndex.file]) fs.rmSync(file, { force: true })
+  }
+
+  /** Swaps in a rewritten file (compaction); the caller renamed it over `this.file`. */
+  replaceFile(size: number): void {
+    fs.closeSync(this.fd)
+    this.fd = fs.openSync(this.file, 'r+')
+    this.size = size
+  }
+
+  private indexBatch(header: BatchHeader, position: number): void {
+    if (this.offsetIndex.entries === 0 || this.bytesSinceIndexEntry >= INDEX_INTERVAL_BYTES) {
+      this.offsetIndex.add(header.baseOffset, position)
+      this.bytesSinceIndexEntry = 0
+    }
+    this.bytesSinceIndexEntry += batchTotalBytes(header)
+    this.timeIndex.add(header.maxTimestamp, header.baseOffset)
+    this.nextOffset = lastOffsetOf(header) + 1
+    if (header.maxTimestamp > this.maxTimestamp) this.maxTimestamp = header.maxTimestamp
+  }
+}
