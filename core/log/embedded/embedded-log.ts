@@ -13,6 +13,7 @@ import type {
   TopicConfig,
   TopicDescription,
 } from '../types.js'
+import { compactPartition } from './compaction.js'
 import { EmbeddedConsumer } from './consumer.js'
 import { fsyncDirectory } from './files.js'
 import { GroupCoordinator } from './group-coordinator.js'
@@ -51,7 +52,8 @@ export class EmbeddedLog implements Log {
   private readonly cleanShutdown: boolean
   private unlock: (() => void) | undefined
   private closed = false
-  private timers: TimerHandle[] = []
+  private maintenanceRunning = false
+  private timers: { handle: TimerHandle | undefined }[] = []
   private groupCoordinator: GroupCoordinator | undefined
   private transactionCoordinator: TransactionCoordinator | undefined
 
@@ -178,10 +180,30 @@ export class EmbeddedLog implements Log {
     return [...this.topics.values()].flatMap((topic) => topic.partitions.flatMap((partition) => [...partition.recoveryEvents()]))
   }
 
-  /** Runs retention now (the background run does it every `maintenanceIntervalMs`). */
-  runMaintenance(): void {
-    if (this.readOnly || this.closed) return
-    for (const topic of this.topics.values()) for (const partition of topic.partitions) partition.enforceRetention()
+  /**
+   * Runs retention (delete topics) and compaction (compact topics) now; the background run
+   * does it every `maintenanceIntervalMs`. Resolves when both are done.
+   */
+  async runMaintenance(): Promise<{ segmentsDeleted: number; segmentsCompacted: number; recordsCompacted: number }> {
+    const result = { segmentsDeleted: 0, segmentsCompacted: 0, recordsCompacted: 0 }
+    if (this.readOnly || this.closed || this.maintenanceRunning) return result
+    this.maintenanceRunning = true
+    try {
+      for (const topic of [...this.topics.values()]) {
+        for (const partition of topic.partitions) {
+          if (partition.isClosed) continue
+          if (topic.config.cleanup === 'delete') result.segmentsDeleted += partition.enforceRetention()
+          else {
+            const compacted = await compactPartition(partition, this.clock.now())
+            result.segmentsCompacted += compacted.segmentsRewritten
+            result.recordsCompacted += compacted.recordsRemoved
+          }
+        }
+      }
+    } finally {
+      this.maintenanceRunning = false
+    }
+    return result
   }
 
   /** @internal */
@@ -263,17 +285,21 @@ export class EmbeddedLog implements Log {
 
   private startTimers(maintenanceIntervalMs: number): void {
     if (this.readOnly) return
-    const every = (intervalMs: number, task: () => void): void => {
+    const every = (intervalMs: number, task: () => unknown): void => {
+      const failed = (error: unknown): void => this.logger.warn(`background task failed: ${(error as Error).message}`)
+      const slot = { handle: undefined as TimerHandle | undefined }
       const run = (): void => {
         if (this.closed) return
         try {
-          task()
+          const result = task()
+          if (result instanceof Promise) result.catch(failed)
         } catch (error) {
-          this.logger.warn(`background task failed: ${(error as Error).message}`)
+          failed(error)
         }
-        this.timers.push(this.clock.setTimeout(run, intervalMs))
+        slot.handle = this.clock.setTimeout(run, intervalMs)
       }
-      this.timers.push(this.clock.setTimeout(run, intervalMs))
+      slot.handle = this.clock.setTimeout(run, intervalMs)
+      this.timers.push(slot)
     }
     if (typeof this.durability === 'object') {
       every(this.durability.fsyncIntervalMs, () => {
@@ -284,7 +310,7 @@ export class EmbeddedLog implements Log {
   }
 
   private closeFiles(clean: boolean): void {
-    for (const timer of this.timers) this.clock.clearTimeout(timer)
+    for (const timer of this.timers) if (timer.handle) this.clock.clearTimeout(timer.handle)
     this.timers = []
     let allClosed = true
     for (const topic of this.topics.values()) {

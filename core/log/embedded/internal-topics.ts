@@ -8,6 +8,8 @@ import type { TransactionRecord, TransactionStateStore } from './transaction-coo
 
 export const CONSUMER_OFFSETS_TOPIC = '__consumer_offsets'
 export const TRANSACTION_STATE_TOPIC = '__transaction_state'
+/** Small segments, so compaction keeps the internal topics small. */
+const INTERNAL_SEGMENT_BYTES = 8 * 1024 * 1024
 
 interface OffsetCommitValue {
   readonly offset: number
@@ -24,7 +26,7 @@ export class InternalTopics {
   ) {
     if (log.readOnly) return
     for (const topic of [CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC]) {
-      if (!this.exists(topic)) log.createTopicSync(topic, { partitions: 1, cleanup: 'compact' }, true)
+      if (!this.exists(topic)) log.createTopicSync(topic, { partitions: 1, cleanup: 'compact', segmentBytes: INTERNAL_SEGMENT_BYTES }, true)
     }
   }
 

@@ -23,7 +23,7 @@ import { SEGMENT_EXTENSION, Segment } from './segment.js'
 
 const SNAPSHOT_EXTENSION = '.snapshot'
 const FETCH_CHUNK_BYTES = 1024 * 1024
-const KNOWN_EXTENSIONS = [SEGMENT_EXTENSION, '.index', '.timeindex', SNAPSHOT_EXTENSION]
+const KNOWN_EXTENSIONS = [SEGMENT_EXTENSION, '.index', '.timeindex', SNAPSHOT_EXTENSION, '.cleaned', '.tmp']
 
 export interface PartitionLogOptions {
   readonly topic: string
@@ -60,6 +60,7 @@ export class PartitionLog {
   readonly producerState = new ProducerState()
   private readonly listeners = new Set<() => void>()
   private failed: StorageError | undefined
+  private closed = false
   private readonly recovery: RecoveryEvent[] = []
 
   private constructor(private readonly options: PartitionLogOptions) {
@@ -98,6 +99,11 @@ export class PartitionLog {
     let total = 0
     for (const segment of this.segments) total += segment.size
     return total
+  }
+
+  /** True once closed or deleted (a background compaction then stops). */
+  get isClosed(): boolean {
+    return this.closed
   }
 
   get segmentCount(): number {
@@ -232,6 +238,8 @@ export class PartitionLog {
 
   /** Closes the files; a clean close leaves a producer-state snapshot for the next open. */
   close(): void {
+    if (this.closed) return
+    this.closed = true
     if (!this.options.readOnly && !this.failed) {
       this.sync()
       this.writeSnapshot(this.active.baseOffset)
@@ -242,6 +250,7 @@ export class PartitionLog {
 
   /** Closes and removes the partition's files. */
   delete(): void {
+    this.closed = true
     for (const segment of this.segments) segment.delete()
     this.segments = []
     fs.rmSync(this.dir, { recursive: true, force: true })
@@ -386,7 +395,7 @@ export class PartitionLog {
     for (const name of fs.readdirSync(this.dir)) {
       const base = parseOffsetFileName(name, SEGMENT_EXTENSION)
       if (base !== undefined) offsets.push(base)
-      else if (!KNOWN_EXTENSIONS.some((extension) => name.endsWith(extension)) && !name.endsWith('.tmp')) {
+      else if (!KNOWN_EXTENSIONS.some((extension) => name.endsWith(extension))) {
         this.options.logger.warn(`ignoring a foreign file ${name} in ${this.dir}`)
       }
     }
@@ -395,7 +404,8 @@ export class PartitionLog {
 
   private load(): void {
     const { readOnly, cleanShutdown } = this.options
-    if (!readOnly) for (const name of fs.readdirSync(this.dir)) if (name.endsWith('.tmp')) fs.rmSync(path.join(this.dir, name), { force: true })
+    // Leftovers of an interrupted atomic write or compaction: the originals are intact.
+    if (!readOnly) for (const name of fs.readdirSync(this.dir)) if (name.endsWith('.tmp') || name.endsWith('.cleaned')) fs.rmSync(path.join(this.dir, name), { force: true })
     const offsets = this.listSegmentOffsets()
     if (offsets.length === 0) {
       if (readOnly) throw new StorageError(this.dir, `${this.topic}-${this.partition} has no segment`, undefined)

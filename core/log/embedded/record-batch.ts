@@ -82,20 +82,10 @@ const EMPTY_HEADERS: readonly RecordHeader[] = Object.freeze([])
 const EMPTY_BUFFER = Buffer.alloc(0)
 
 export interface BatchHeader {
-  readonly baseOffset: number
-  /** Bytes after the length field. */
-  readonly batchLength: number
-  readonly partitionLeaderEpoch: number
-  readonly magic: number
-  readonly crc: number
-  readonly attributes: number
-  readonly lastOffsetDelta: number
-  readonly baseTimestamp: number
-  readonly maxTimestamp: number
-  readonly producerId: number
-  readonly producerEpoch: number
-  readonly baseSequence: number
-  readonly recordCount: number
+  readonly baseOffset: number; readonly batchLength: number /* bytes after the length field */
+  readonly partitionLeaderEpoch: number; readonly magic: number; readonly crc: number; readonly attributes: number
+  readonly lastOffsetDelta: number; readonly baseTimestamp: number; readonly maxTimestamp: number
+  readonly producerId: number; readonly producerEpoch: number; readonly baseSequence: number; readonly recordCount: number
 }
 
 export interface BatchRecord {
@@ -107,14 +97,10 @@ export interface BatchRecord {
 
 export interface EncodeBatchOptions {
   readonly baseOffset: number
-  /** Default -1 (not idempotent). */
-  readonly producerId?: number
-  /** Default -1. */
-  readonly producerEpoch?: number
-  /** Default -1. */
-  readonly baseSequence?: number
-  /** Default false. */
-  readonly transactional?: boolean
+  readonly producerId?: number // default -1 (not idempotent)
+  readonly producerEpoch?: number // default -1
+  readonly baseSequence?: number // default -1
+  readonly transactional?: boolean // default false
   /** Absolute offset of each record, ascending, for compaction rewrites; default baseOffset + index. */
   readonly offsets?: readonly number[]
   /** When given, lastOffsetDelta is this minus baseOffset (compaction keeps the batch's last offset). */
@@ -491,25 +477,20 @@ function controlType(buf: Buffer, pos: number, header: BatchHeader): number {
   const end = pos + LOG_OVERHEAD + header.batchLength
   if (header.batchLength < MIN_BATCH_LENGTH || end > buf.length) throw new Malformed('batch runs past the data')
   const length = readVarint(buf, pos + BATCH_HEADER_BYTES, end)
-  const recordEnd = cursor + length
-  if (length < MIN_RECORD_BODY_BYTES || recordEnd !== end) throw new Malformed(`record of ${length} bytes`)
-  readVarlong(buf, cursor + 1, recordEnd) // timestampDelta
-  readVarint(buf, cursor, recordEnd) // offsetDelta
-  const keyLength = readVarint(buf, cursor, recordEnd)
-  if (keyLength < 4 || keyLength > recordEnd - cursor) throw new Malformed(`key of ${keyLength} bytes`)
-  const version = buf.readInt16BE(cursor)
-  if (version !== 0) throw new Malformed(`key version ${version}`)
+  if (length < MIN_RECORD_BODY_BYTES || cursor + length !== end) throw new Malformed(`record of ${length} bytes`)
+  readVarlong(buf, cursor + 1, end) // timestampDelta, after the attributes byte
+  readVarint(buf, cursor, end) // offsetDelta
+  const keyLength = readVarint(buf, cursor, end)
+  if (keyLength < 4 || keyLength > end - cursor) throw new Malformed(`key of ${keyLength} bytes`)
+  if (buf.readInt16BE(cursor) !== 0) throw new Malformed(`key version ${buf.readInt16BE(cursor)}`)
   return buf.readInt16BE(cursor + 2)
 }
 
 function lastOffsetDeltaFor(options: EncodeBatchOptions, lastRecordDelta: number): number {
-  if (options.lastOffset === undefined) {
-    if (lastRecordDelta < 0) throw new RangeError('encodeBatch: an empty batch needs options.lastOffset')
-    return lastRecordDelta
-  }
-  const delta = options.lastOffset - options.baseOffset
+  const delta = options.lastOffset === undefined ? lastRecordDelta : options.lastOffset - options.baseOffset
+  if (options.lastOffset === undefined && delta < 0) throw new RangeError('encodeBatch: an empty batch needs lastOffset')
   if (!(delta >= lastRecordDelta && delta >= 0 && delta <= 0x7fffffff)) {
-    throw new RangeError(`encodeBatch: lastOffset ${options.lastOffset} is before a record or beyond int32 of baseOffset ${options.baseOffset}`)
+    throw new RangeError(`encodeBatch: lastOffset ${options.lastOffset} is before a record or past int32 of the base`)
   }
   return delta
 }
@@ -566,10 +547,7 @@ function writeRecordBody(buf: Buffer, pos: number, record: BatchRecord, timestam
 }
 
 function writeBytes(buf: Buffer, pos: number, bytes: Buffer | null): number {
-  if (bytes === null) {
-    buf[pos] = 1 // zigzag(-1)
-    return pos + 1
-  }
+  if (bytes === null) return writeVarint(buf, pos, -1)
   pos = writeVarint(buf, pos, bytes.length)
   buf.set(bytes, pos)
   return pos + bytes.length

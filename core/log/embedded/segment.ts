@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { offsetFileName, readAt, writeFully } from './files.js'
+import { fsyncDirectory, offsetFileName, readAt, writeFully } from './files.js'
 import { INDEX_INTERVAL_BYTES, OffsetIndex } from './offset-index.js'
 import { TimeIndex } from './time-index.js'
 import {
@@ -204,11 +204,36 @@ export class Segment {
     for (const file of [this.file, this.offsetIndex.file, this.timeIndex.file]) fs.rmSync(file, { force: true })
   }
 
-  /** Swaps in a rewritten file (compaction); the caller renamed it over `this.file`. */
-  replaceFile(size: number): void {
+  /**
+   * Replaces the segment's contents with `batches` (compaction), crash-safely: the new file
+   * is written and fsynced beside the old one, the indexes are removed, the new file is
+   * renamed over the old one, and the indexes are rebuilt. A crash at any point leaves the
+   * old or the new file, and missing indexes are rebuilt on open.
+   */
+  rewrite(batches: readonly Buffer[]): void {
+    const cleaned = `${this.file}.cleaned`
+    const fd = fs.openSync(cleaned, 'w')
+    let size = 0
+    try {
+      for (const batch of batches) {
+        writeFully(fd, batch, size)
+        size += batch.length
+      }
+      fs.fdatasyncSync(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
+    const nextOffset = this.nextOffset
+    this.resetIndexes()
+    fs.renameSync(cleaned, this.file)
+    fsyncDirectory(path.dirname(this.file))
     fs.closeSync(this.fd)
     this.fd = fs.openSync(this.file, 'r+')
     this.size = size
+    this.scan({ verify: false, index: true })
+    this.offsetIndex.flush(true)
+    this.timeIndex.flush(true)
+    this.nextOffset = nextOffset
   }
 
   private indexBatch(header: BatchHeader, position: number): void {

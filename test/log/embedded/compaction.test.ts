@@ -1,0 +1,88 @@
+import { describe, expect, test } from 'vitest'
+import { ManualClock } from '../../../core/manual-clock.js'
+import { readAll, useDataDir } from './helpers.js'
+
+const DAY_MS = 86_400_000
+const text = (buffer: Buffer | null): string | null => (buffer === null ? null : buffer.toString())
+
+describe('compaction of a compact topic', () => {
+  const data = useDataDir()
+
+  async function compactedTopic(clock: ManualClock) {
+    const log = await data.open({ clock })
+    await log.createTopic('profiles', { partitions: 1, cleanup: 'compact', segmentBytes: 1024, deleteRetentionMs: DAY_MS })
+    return log
+  }
+
+  test('keeps only the latest value of each key in sealed segments, at its original offset', async () => {
+    const clock = new ManualClock(1_000)
+    const log = await compactedTopic(clock)
+    const producer = log.producer()
+    for (let round = 0; round < 20; round++) {
+      await producer.send(['a', 'b', 'c'].map((key) => ({ topic: 'profiles', partition: 0, key: Buffer.from(key), value: Buffer.from(`${key}${round}`.padEnd(60, '.')) })))
+    }
+    const before = await readAll(log.consumer(), 'profiles')
+    const result = await log.runMaintenance()
+    expect(result.recordsCompacted).toBeGreaterThan(0)
+    const after = await readAll(log.consumer(), 'profiles')
+    expect(after.length).toBeLessThan(before.length)
+    const latest = new Map(before.map((record) => [text(record.key), record]))
+    for (const [key, record] of latest) {
+      const kept = after.filter((candidate) => text(candidate.key) === key).at(-1)
+      expect(kept?.offset).toBe(record.offset)
+      expect(text(kept!.value)).toBe(text(record.value))
+    }
+    const offsets = after.map((record) => record.offset)
+    expect(offsets).toEqual([...offsets].sort((x, y) => x - y))
+  })
+
+  test('drops a tombstone only once deleteRetentionMs has passed', async () => {
+    const clock = new ManualClock(1_000)
+    const log = await compactedTopic(clock)
+    const producer = log.producer()
+    await producer.send([{ topic: 'profiles', partition: 0, key: Buffer.from('gone'), value: Buffer.from('x'.repeat(100)) }])
+    await producer.send([{ topic: 'profiles', partition: 0, key: Buffer.from('gone'), value: null }])
+    for (let i = 0; i < 30; i++) await producer.send([{ topic: 'profiles', partition: 0, key: Buffer.from(`k${i}`), value: Buffer.from('y'.repeat(100)) }])
+    await log.runMaintenance()
+    const early = (await readAll(log.consumer(), 'profiles')).filter((record) => text(record.key) === 'gone')
+    expect(early.map((record) => text(record.value))).toEqual([null])
+    clock.advance(DAY_MS + 1)
+    await log.runMaintenance()
+    const late = (await readAll(log.consumer(), 'profiles')).filter((record) => text(record.key) === 'gone')
+    expect(late).toEqual([])
+  })
+
+  test('removes aborted transactional records and leaves committed ones readable after reopen', async () => {
+    const clock = new ManualClock(1_000)
+    const log = await compactedTopic(clock)
+    const producer = log.producer({ transactionalId: 'writer' })
+    for (let round = 0; round < 10; round++) {
+      const transaction = await producer.beginTransaction()
+      await transaction.send([{ topic: 'profiles', partition: 0, key: Buffer.from(`key${round}`), value: Buffer.from('z'.repeat(150)) }])
+      if (round % 2 === 0) await transaction.commit()
+      else await transaction.abort()
+    }
+    await log.producer().send([{ topic: 'profiles', partition: 0, key: Buffer.from('last'), value: Buffer.from('z'.repeat(1100)) }])
+    const uncommittedBefore = await readAll(log.consumer({ isolation: 'read_uncommitted' }), 'profiles')
+    await log.runMaintenance()
+    const uncommittedAfter = await readAll(log.consumer({ isolation: 'read_uncommitted' }), 'profiles')
+    expect(uncommittedAfter.length).toBeLessThan(uncommittedBefore.length)
+    expect(uncommittedAfter.map((record) => text(record.key))).toEqual(['key0', 'key2', 'key4', 'key6', 'key8', 'last'])
+    await log.close()
+    const reopened = await data.open({ clock })
+    const committed = await readAll(reopened.consumer(), 'profiles')
+    expect(committed.map((record) => text(record.key))).toEqual(['key0', 'key2', 'key4', 'key6', 'key8', 'last'])
+    expect((await reopened.describeTopic('profiles')).partitions[0]!.endOffset).toBe(uncommittedBefore.at(-1)!.offset + 1)
+  })
+
+  test('never touches the active segment', async () => {
+    const clock = new ManualClock(1_000)
+    const log = await data.open({ clock })
+    await log.createTopic('big-segments', { partitions: 1, cleanup: 'compact' })
+    const producer = log.producer()
+    for (let i = 0; i < 10; i++) await producer.send([{ topic: 'big-segments', partition: 0, key: Buffer.from('same'), value: Buffer.from(String(i)) }])
+    const result = await log.runMaintenance()
+    expect(result.segmentsCompacted).toBe(0)
+    expect(await readAll(log.consumer(), 'big-segments')).toHaveLength(10)
+  })
+})

@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterEach, describe, expect, test } from 'vitest'
+import { DataDirectoryLockedError, ReadOnlyLogError } from '../../../core/log/errors.js'
+import { readAll, useDataDir } from './helpers.js'
+
+const children: ChildProcess[] = []
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL')
+})
+
+/** Starts a child process that owns `dir`, resolving once it says ready. */
+function startOwner(dir: string, ...args: string[]): Promise<{ child: ChildProcess; lines: AsyncIterator<string> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'lock-child.ts'), dir, ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
+  children.push(child)
+  const lines = readLines(child)
+  return lines.next().then(({ value }) => {
+    expect(value).toBe('ready')
+    return { child, lines }
+  })
+}
+
+async function* readLines(child: ChildProcess): AsyncGenerator<string> {
+  let buffered = ''
+  for await (const chunk of child.stdout!) {
+    buffered += String(chunk)
+    let newline: number
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      yield buffered.slice(0, newline)
+      buffered = buffered.slice(newline + 1)
+    }
+  }
+}
+
+describe('ownership of a data directory', () => {
+  const data = useDataDir()
+
+  test('a second writer gets DataDirectoryLockedError naming the directory and the owning process', async () => {
+    const { child } = await startOwner(data.dir())
+    const error = await data.open().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(DataDirectoryLockedError)
+    expect((error as DataDirectoryLockedError).ownerPid).toBe(child.pid)
+    expect((error as Error).message).toContain(data.dir())
+    expect((error as Error).message).toContain(String(child.pid))
+  })
+
+  test('a lock left by a killed process is taken over', async () => {
+    const { child } = await startOwner(data.dir())
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGKILL')
+    await exited
+    const log = await data.open()
+    expect(await log.listTopics()).toEqual([])
+  })
+
+  test('a second open in the same process is refused too', async () => {
+    await data.open()
+    await expect(data.open()).rejects.toBeInstanceOf(DataDirectoryLockedError)
+  })
+
+  test('a read-only log opens beside the writer, sees its appends, and refuses writes', async () => {
+    const { child, lines } = await startOwner(data.dir(), 'with-topic')
+    const reader = await data.open({ readOnly: true })
+    expect(await reader.listTopics()).toEqual(['shared'])
+    const consumer = reader.consumer()
+    await consumer.assign([{ topic: 'shared', partition: 0 }])
+    expect((await consumer.poll({ timeoutMs: 5000 })).map((record) => String(record.value))).toEqual(['first'])
+    child.stdin!.write('second\n')
+    expect((await lines.next()).value).toBe('appended second')
+    expect((await consumer.poll({ timeoutMs: 5000 })).map((record) => String(record.value))).toEqual(['second'])
+    await expect(reader.createTopic('other', { partitions: 1 })).rejects.toBeInstanceOf(ReadOnlyLogError)
+    await expect(reader.producer().send([{ topic: 'shared', value: null }])).rejects.toBeInstanceOf(ReadOnlyLogError)
+  })
+})
+
+describe('what recovery tolerates', () => {
+  const data = useDataDir()
+
+  test('foreign files in a partition directory are ignored with a warning', async () => {
+    const log = await data.open()
+    await log.createTopic('events', { partitions: 1 })
+    await log.producer().send([{ topic: 'events', partition: 0, value: Buffer.from('kept') }])
+    await log.close()
+    fs.writeFileSync(path.join(data.dir(), 'events-0', 'notes.txt'), 'hello')
+    fs.mkdirSync(path.join(data.dir(), 'somebody-elses'))
+    const warnings: string[] = []
+    const reopened = await data.open({ logger: { warn: (message) => warnings.push(message) } })
+    expect(warnings.some((warning) => warning.includes('notes.txt'))).toBe(true)
+    expect(warnings.some((warning) => warning.includes('somebody-elses'))).toBe(true)
+    expect(fs.existsSync(path.join(data.dir(), 'somebody-elses'))).toBe(true)
+    expect((await readAll(reopened.consumer(), 'events')).map((record) => String(record.value))).toEqual(['kept'])
+  })
+
+  test('deleted or damaged index files are rebuilt, and lookups by offset and time still work', async () => {
+    const log = await data.open()
+    await log.createTopic('indexed', { partitions: 1, segmentBytes: 4096 })
+    const producer = log.producer()
+    for (let i = 0; i < 200; i++) await producer.send([{ topic: 'indexed', partition: 0, value: Buffer.alloc(100, i), timestamp: 1_000 + i }])
+    await log.close()
+    const dir = path.join(data.dir(), 'indexed-0')
+    const indexes = fs.readdirSync(dir).filter((name) => name.endsWith('index'))
+    fs.rmSync(path.join(dir, indexes[0]!))
+    fs.writeFileSync(path.join(dir, indexes[2]!), Buffer.from('garbage!!'))
+    const reopened = await data.open({ logger: { warn: () => undefined } })
+    const consumer = reopened.consumer()
+    await consumer.assign([{ topic: 'indexed', partition: 0 }])
+    consumer.seek({ topic: 'indexed', partition: 0 }, 150)
+    expect((await consumer.poll({ maxRecords: 1 }))[0]?.offset).toBe(150)
+    await consumer.seekToTimestamp({ topic: 'indexed', partition: 0 }, 1_077)
+    expect((await consumer.poll({ maxRecords: 1 }))[0]?.offset).toBe(77)
+  })
+})
