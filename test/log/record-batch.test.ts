@@ -21,6 +21,7 @@ import {
   type BatchRecord,
   type EncodeBatchOptions,
 } from '../../core/log/embedded/record-batch.js'
+import { cursor, MalformedBytes, readVarint, readVarlong, varintBytes, varlongBytes, writeVarint, writeVarlong } from '../../core/log/embedded/varint.js'
 import type { LogRecord, RecordHeader } from '../../core/log/types.js'
 
 const T0 = 1_700_000_000_000
@@ -55,7 +56,7 @@ function expectRoundTrip(records: readonly BatchRecord[], options: EncodeBatchOp
 /** Bytes as hex, so large buffers compare fast and null stays apart from empty. */
 function comparable(record: BatchRecord): unknown {
   const hex = (bytes: Buffer | null): string | null => (bytes === null ? null : bytes.toString('hex'))
-  return { key: hex(record.key), value: hex(record.value), headers: record.headers.map((h) => [h.key, hex(h.value)]), timestamp: record.timestamp }
+  return { key: hex(record.key ?? null), value: hex(record.value), headers: (record.headers ?? []).map((h) => [h.key, hex(h.value)]), timestamp: record.timestamp }
 }
 
 /** Recomputes the CRC after a deliberate edit, so only the structural checks can catch the damage. */
@@ -469,5 +470,56 @@ describe('setBaseOffset', () => {
     expect([header.baseOffset, header.crc]).toEqual([2 ** 40, crc])
     expect(checkBatch(batch, 0, header)).toBeUndefined()
     expect(decodeAll(batch).map((r) => r.offset)).toEqual([2 ** 40, 2 ** 40 + 1])
+  })
+})
+
+describe('varints', () => {
+  // Kafka's ByteUtilsTest.testVarintSerde / testVarlongSerde encodings (varlong ones within 2^53)
+  const int32: ReadonlyArray<readonly [number, string]> = [
+    [0, '00'], [-1, '01'], [1, '02'], [63, '7e'], [-64, '7f'], [64, '8001'], [-65, '8101'], [8191, 'fe7f'], [-8192, 'ff7f'],
+    [8192, '808001'], [-8193, '818001'], [1048575, 'feff7f'], [-1048576, 'ffff7f'], [1048576, '80808001'],
+    [-1048577, '81808001'], [134217727, 'feffff7f'], [-134217728, 'ffffff7f'], [134217728, '8080808001'],
+    [-134217729, '8180808001'], [2147483647, 'feffffff0f'], [-2147483648, 'ffffffff0f'],
+  ]
+  const int64: ReadonlyArray<readonly [number, string]> = [
+    ...int32, [17179869183, 'feffffff7f'], [-17179869184, 'ffffffff7f'], [17179869184, '808080808001'],
+    [-17179869185, '818080808001'], [2199023255551, 'feffffffff7f'], [-2199023255552, 'ffffffffff7f'],
+    [2199023255552, '80808080808001'], [-2199023255553, '81808080808001'], [281474976710655, 'feffffffffff7f'],
+    [-281474976710656, 'ffffffffffff7f'], [281474976710656, '8080808080808001'], [-281474976710657, '8180808080808001'],
+  ]
+
+  it('writes and reads int32 varints exactly as Kafka does', () => {
+    for (const [value, hex] of int32) {
+      const buf = Buffer.alloc(10)
+      expect(buf.subarray(0, writeVarint(buf, 0, value)).toString('hex'), String(value)).toBe(hex)
+      expect(varintBytes(value)).toBe(hex.length / 2)
+      expect(readVarint(Buffer.from(hex, 'hex'), 0, hex.length / 2)).toBe(value)
+      expect(cursor).toBe(hex.length / 2)
+    }
+  })
+
+  it('writes and reads varlongs exactly as Kafka does', () => {
+    for (const [value, hex] of int64) {
+      const buf = Buffer.alloc(10)
+      expect(buf.subarray(0, writeVarlong(buf, 0, value)).toString('hex'), String(value)).toBe(hex)
+      expect(varlongBytes(value)).toBe(hex.length / 2)
+      expect(readVarlong(Buffer.from(hex, 'hex'), 0, hex.length / 2)).toBe(value)
+    }
+  })
+
+  it('round-trips every safe integer magnitude as a varlong', () => {
+    fc.assert(fc.property(fc.maxSafeInteger(), (value) => {
+      const buf = Buffer.alloc(10)
+      const end = writeVarlong(buf, 0, value)
+      expect(end).toBe(varlongBytes(value))
+      expect(readVarlong(buf, 0, end)).toBe(value)
+    }), { numRuns: 2000 })
+  })
+
+  it('refuses a varint of 6 bytes and a varlong of 11, as Kafka does, and reads Long.MAX_VALUE without throwing', () => {
+    expect(() => readVarint(Buffer.from('ffffffffff01', 'hex'), 0, 6)).toThrow(MalformedBytes)
+    expect(() => readVarlong(Buffer.from('ffffffffffffffffffff01', 'hex'), 0, 11)).toThrow(MalformedBytes)
+    expect(readVarlong(Buffer.from('feffffffffffffffff01', 'hex'), 0, 10)).toBeCloseTo(2 ** 63, -5)
+    expect(() => readVarint(Buffer.from('8080', 'hex'), 0, 2)).toThrow(MalformedBytes)
   })
 })

@@ -5,7 +5,7 @@ import { partitionForKey } from '../partitioner.js'
 import type { Producer, ProducerOptions, ProducerRecord, RecordMetadata, Transaction, TopicPartitionOffset } from '../types.js'
 import { partitionKey } from './partition-key.js'
 import type { PartitionLog } from './partition-log.js'
-import { encodeBatch, type BatchRecord } from './record-batch.js'
+import { encodeBatch } from './record-batch.js'
 import type { TransactionCoordinator } from './transaction-coordinator.js'
 
 /** What a producer needs of the embedded log. */
@@ -66,24 +66,12 @@ export class EmbeddedProducer implements Producer {
     this.checkOpen()
     this.host.checkWritable('send')
     const now = this.host.clock.now()
-    const byPartition = new Map<PartitionLog, { indexes: number[]; records: BatchRecord[] }>()
-    const targets: PartitionLog[] = new Array<PartitionLog>(records.length)
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i]!
-      const partition = this.route(record)
-      targets[i] = partition
-      let group = byPartition.get(partition)
-      if (!group) {
-        group = { indexes: [], records: [] }
-        byPartition.set(partition, group)
-      }
-      group.indexes.push(i)
-      group.records.push({ key: record.key ?? null, value: record.value, headers: record.headers ?? [], timestamp: record.timestamp ?? now })
-    }
-    const batches: { partition: PartitionLog; indexes: number[]; batch: Buffer; records: BatchRecord[] }[] = []
-    for (const [partition, group] of byPartition) {
+    const groups = this.groupByPartition(records)
+    const batches: { partition: PartitionLog; indexes: number[] | undefined; batch: Buffer }[] = []
+    for (const [partition, group] of groups) {
       const batch = encodeBatch(group.records, {
         baseOffset: 0,
+        defaultTimestamp: now,
         producerId: transactional?.identity.producerId ?? -1,
         producerEpoch: transactional?.identity.epoch ?? -1,
         transactional: transactional !== undefined,
@@ -91,23 +79,61 @@ export class EmbeddedProducer implements Producer {
       if (batch.length > partition.config.maxRecordBytes) {
         throw new RecordTooLargeError(partition.topic, batch.length, partition.config.maxRecordBytes)
       }
-      batches.push({ partition, indexes: group.indexes, batch, records: group.records })
+      batches.push({ partition, indexes: group.indexes, batch })
     }
     const metadata = new Array<RecordMetadata>(records.length)
-    for (const { partition, indexes, batch, records: batchRecords } of batches) {
+    for (const { partition, indexes, batch } of batches) {
       if (transactional) {
         this.host.transactions.addPartition(transactional.id, transactional.identity.epoch, partitionKey(partition.topic, partition.partition))
       }
       const baseOffset = partition.append(batch)
-      for (let j = 0; j < indexes.length; j++) {
-        metadata[indexes[j]!] = { topic: partition.topic, partition: partition.partition, offset: baseOffset + j, timestamp: batchRecords[j]!.timestamp }
+      const count = indexes === undefined ? records.length : indexes.length
+      for (let j = 0; j < count; j++) {
+        const index = indexes === undefined ? j : indexes[j]!
+        const timestamp = records[index]!.timestamp ?? now
+        metadata[index] = { topic: partition.topic, partition: partition.partition, offset: baseOffset + j, timestamp }
       }
     }
     return metadata
   }
 
-  private route(record: ProducerRecord): PartitionLog {
-    const partitions = this.host.partitionsOf(record.topic)
+  /**
+   * Routes every record to its partition. When all go to one partition (the common case)
+   * the records are used as they are; otherwise they are split, keeping their order.
+   */
+  private groupByPartition(records: readonly ProducerRecord[]): Map<PartitionLog, { indexes: number[] | undefined; records: readonly ProducerRecord[] }> {
+    const targets = new Array<PartitionLog>(records.length)
+    let first: PartitionLog | undefined
+    let mixed = false
+    let topic: string | undefined
+    let partitions: readonly PartitionLog[] = []
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!
+      if (record.topic !== topic) {
+        topic = record.topic
+        partitions = this.host.partitionsOf(topic)
+      }
+      const target = this.route(record, partitions)
+      targets[i] = target
+      if (first === undefined) first = target
+      else if (target !== first) mixed = true
+    }
+    const groups = new Map<PartitionLog, { indexes: number[] | undefined; records: ProducerRecord[] | readonly ProducerRecord[] }>()
+    if (first === undefined) return groups
+    if (!mixed) return groups.set(first, { indexes: undefined, records })
+    for (let i = 0; i < records.length; i++) {
+      let group = groups.get(targets[i]!) as { indexes: number[]; records: ProducerRecord[] } | undefined
+      if (group === undefined) {
+        group = { indexes: [], records: [] }
+        groups.set(targets[i]!, group)
+      }
+      group.indexes.push(i)
+      group.records.push(records[i]!)
+    }
+    return groups
+  }
+
+  private route(record: ProducerRecord, partitions: readonly PartitionLog[]): PartitionLog {
     if (record.partition !== undefined) {
       const partition = partitions[record.partition]
       if (partition === undefined || !Number.isInteger(record.partition)) throw new UnknownTopicOrPartitionError(record.topic, record.partition)

@@ -41,12 +41,16 @@
  *     value = version int16 (0), coordinatorEpoch int32
  *
  * Offsets and timestamps are JavaScript numbers: int64 fields are read and written as two 32-bit
- * halves, exact up to 2^53 - 1, because BigInt would cost an allocation per field.
+ * halves, exact up to 2^53 - 1, because BigInt would cost an allocation per field (see ./varint.ts).
+ * A structural fault surfaces as MalformedBytes inside this module and leaves it as a CorruptRecordError.
  */
 import { gunzipSync } from 'node:zlib'
 import { crc32c } from '@node-rs/crc32'
 import { CorruptRecordError } from '../errors.js'
 import type { LogRecord, RecordHeader } from '../types.js'
+import {
+  cursor, MalformedBytes, readInt64, readVarint, readVarlong, varintBytes, varlongBytes, writeInt64, writeVarint, writeVarlong,
+} from './varint.js'
 
 export const BATCH_HEADER_BYTES = 61
 export const LOG_OVERHEAD = 12 // baseOffset + batchLength
@@ -70,6 +74,7 @@ const AT_RECORD_COUNT = 57
 const MIN_BATCH_LENGTH = BATCH_HEADER_BYTES - LOG_OVERHEAD
 /** attributes, timestampDelta, offsetDelta, keyLength, valueLength, headerCount: one byte each at least. */
 const MIN_RECORD_BODY_BYTES = 6
+const MAX_INT32 = 0x7fffffff
 
 const COMPRESSION_MASK = 0x07
 const LOG_APPEND_TIME_BIT = 0x08
@@ -77,7 +82,6 @@ const TRANSACTIONAL_BIT = 0x10
 const CONTROL_BIT = 0x20
 const CODEC_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const
 const NO_TIMESTAMP = -1
-const TWO_POW_32 = 4294967296
 const EMPTY_HEADERS: readonly RecordHeader[] = Object.freeze([])
 const EMPTY_BUFFER = Buffer.alloc(0)
 
@@ -89,10 +93,11 @@ export interface BatchHeader {
 }
 
 export interface BatchRecord {
-  readonly key: Buffer | null
+  readonly key?: Buffer | null
   readonly value: Buffer | null
-  readonly headers: readonly RecordHeader[]
-  readonly timestamp: number
+  readonly headers?: readonly RecordHeader[]
+  /** Defaults to the batch's `defaultTimestamp`. */
+  readonly timestamp?: number
 }
 
 export interface EncodeBatchOptions {
@@ -105,6 +110,8 @@ export interface EncodeBatchOptions {
   readonly offsets?: readonly number[]
   /** When given, lastOffsetDelta is this minus baseOffset (compaction keeps the batch's last offset). */
   readonly lastOffset?: number
+  /** The timestamp of records that carry none (a producer's clock at send). */
+  readonly defaultTimestamp?: number
 }
 
 /**
@@ -144,7 +151,7 @@ export function batchTotalBytes(header: BatchHeader): number {
 }
 
 /**
- * The offset of the batch's last record (compaction may have removed it, the offset stays taken).
+ * The offset of the batch's last record (compaction may have removed it; the offset stays taken).
  *
  * @example
  * const nextOffset = lastOffsetOf(readBatchHeader(buf, 0)) + 1
@@ -154,7 +161,7 @@ export function lastOffsetOf(header: BatchHeader): number {
 }
 
 /**
- * Whether the batch belongs to a transaction (its records wait for a commit marker under read_committed).
+ * Whether the batch belongs to a transaction (its records wait for a marker under read_committed).
  *
  * @example
  * if (isTransactional(header) && !isControl(header)) pending.add(header.producerId)
@@ -164,7 +171,7 @@ export function isTransactional(header: BatchHeader): boolean {
 }
 
 /**
- * Whether the batch is a control batch (a transaction's commit or abort marker), which carries no user records.
+ * Whether the batch is a control batch (a transaction's commit or abort marker, no user records).
  *
  * @example
  * if (isControl(header)) console.log(readControlMarker(buf, pos, header)) // 'commit' or 'abort'
@@ -183,18 +190,15 @@ export function isControl(header: BatchHeader): boolean {
  * if (problem !== undefined) throw new CorruptRecordError(topic, partition, header.baseOffset, problem)
  */
 export function checkBatch(buf: Buffer, pos: number, header: BatchHeader): string | undefined {
+  const { batchLength, recordCount: count, lastOffsetDelta } = header
   if (header.magic !== MAGIC) return `bad magic ${header.magic} (expected ${MAGIC})`
-  if (header.batchLength < MIN_BATCH_LENGTH) {
-    return `bad length: batchLength ${header.batchLength} is shorter than the ${MIN_BATCH_LENGTH}-byte header`
-  }
-  const end = pos + LOG_OVERHEAD + header.batchLength
-  if (end > buf.length) return `bad length: batchLength ${header.batchLength} runs ${end - buf.length} bytes past the data`
+  if (batchLength < MIN_BATCH_LENGTH) return `bad length: batchLength ${batchLength} is shorter than the header`
+  const end = pos + LOG_OVERHEAD + batchLength
+  if (end > buf.length) return `bad length: batchLength ${batchLength} runs ${end - buf.length} bytes past the data`
   const computed = crc32c(buf.subarray(pos + AT_ATTRIBUTES, end))
   if (computed !== header.crc) return `crc mismatch: stored 0x${hex32(header.crc)}, computed 0x${hex32(computed)}`
-  const count = header.recordCount
-  if (count < 0) return `record count mismatch: negative recordCount ${count}`
-  if (header.lastOffsetDelta < 0 || count > header.lastOffsetDelta + 1) {
-    return `record count mismatch: ${count} records cannot fit lastOffsetDelta ${header.lastOffsetDelta}`
+  if (count < 0 || lastOffsetDelta < 0 || count > lastOffsetDelta + 1) {
+    return `record count mismatch: ${count} records cannot have lastOffsetDelta ${lastOffsetDelta}`
   }
   const codec = header.attributes & COMPRESSION_MASK
   if (codec >= CODEC_NAMES.length) return `unknown compression codec ${codec}`
@@ -206,21 +210,22 @@ export function checkBatch(buf: Buffer, pos: number, header: BatchHeader): strin
 /**
  * Encodes records as one batch, sized exactly and allocated once. Timestamps are create times; the batch's
  * baseTimestamp is the first record's, maxTimestamp the largest. partitionLeaderEpoch is written as 0
- * (the embedded log has one leader that never changes).
+ * (the embedded log has one leader that never changes). Throws RangeError on offsets or timestamps it
+ * cannot write exactly.
  *
  * @example
- * const batch = encodeBatch([{ key: Buffer.from('k'), value: Buffer.from('v'), headers: [], timestamp: 1700000000000 }],
+ * const batch = encodeBatch([{ key: null, value: Buffer.from('v'), headers: [], timestamp: 1700000000000 }],
  *   { baseOffset: 42 })
  */
 export function encodeBatch(records: readonly BatchRecord[], options: EncodeBatchOptions): Buffer {
+  const { baseOffset, offsets } = options
   const count = records.length
-  const baseOffset = options.baseOffset
-  const offsets = options.offsets
   if (!Number.isSafeInteger(baseOffset) || baseOffset < 0) throw new RangeError(`encodeBatch: bad baseOffset ${baseOffset}`)
   if (offsets !== undefined && offsets.length !== count) {
     throw new RangeError(`encodeBatch: ${offsets.length} offsets given for ${count} records`)
   }
-  const baseTimestamp = count === 0 ? NO_TIMESTAMP : records[0]!.timestamp
+  const defaultTimestamp = options.defaultTimestamp ?? NO_TIMESTAMP
+  const baseTimestamp = count === 0 ? NO_TIMESTAMP : (records[0]!.timestamp ?? defaultTimestamp)
   let maxTimestamp = baseTimestamp
   let size = BATCH_HEADER_BYTES
   let previousDelta = -1
@@ -228,31 +233,30 @@ export function encodeBatch(records: readonly BatchRecord[], options: EncodeBatc
   for (let i = 0; i < count; i++) {
     const record = records[i]!
     const offsetDelta = offsets === undefined ? i : offsets[i]! - baseOffset
-    if (!(offsetDelta > previousDelta && offsetDelta <= 0x7fffffff)) {
-      throw new RangeError(`encodeBatch: offset ${baseOffset + offsetDelta} of record ${i} is not ascending within int32 of baseOffset ${baseOffset}`)
+    if (!(offsetDelta > previousDelta && offsetDelta <= MAX_INT32)) {
+      throw new RangeError(`encodeBatch: offset of record ${i} is not ascending within int32 of ${baseOffset}`)
     }
     previousDelta = offsetDelta
-    // A safe timestamp whose delta is safe too: the delta is then exact, and so is base + delta on reading.
-    const timestampDelta = record.timestamp - baseTimestamp
-    if (!Number.isSafeInteger(record.timestamp) || !Number.isSafeInteger(timestampDelta)) {
-      throw new RangeError(`encodeBatch: timestamp ${record.timestamp} of record ${i} is not an integer of milliseconds within 2^53 of the first`)
+    // With a safe delta, the delta is exact and so is base + delta when reading.
+    const timestamp = record.timestamp ?? defaultTimestamp
+    const timestampDelta = timestamp - baseTimestamp
+    if (!Number.isSafeInteger(timestamp) || !Number.isSafeInteger(timestampDelta)) {
+      throw new RangeError(`encodeBatch: timestamp ${timestamp} of record ${i} is not a safe integer near the first`)
     }
-    if (record.timestamp > maxTimestamp) maxTimestamp = record.timestamp
+    if (timestamp > maxTimestamp) maxTimestamp = timestamp
     const body = recordBodyBytes(record, timestampDelta, offsetDelta)
     bodySizes[i] = body
     size += varintBytes(body) + body
   }
   const lastOffsetDelta = lastOffsetDeltaFor(options, previousDelta)
-  const attributes = options.transactional === true ? TRANSACTIONAL_BIT : 0
   const buf = Buffer.allocUnsafe(size)
-  writeHeader(buf, baseOffset, size, attributes, lastOffsetDelta, baseTimestamp, maxTimestamp,
-    options.producerId ?? -1, options.producerEpoch ?? -1, options.baseSequence ?? -1, count)
+  writeHeader(buf, baseOffset, size, options.transactional === true ? TRANSACTIONAL_BIT : 0, lastOffsetDelta,
+    baseTimestamp, maxTimestamp, options.producerId ?? -1, options.producerEpoch ?? -1, options.baseSequence ?? -1, count)
   let pos = BATCH_HEADER_BYTES
   for (let i = 0; i < count; i++) {
     const record = records[i]!
-    const offsetDelta = offsets === undefined ? i : offsets[i]! - baseOffset
     pos = writeVarint(buf, pos, bodySizes[i]!)
-    pos = writeRecordBody(buf, pos, record, record.timestamp - baseTimestamp, offsetDelta)
+    pos = writeRecordBody(buf, pos, record, (record.timestamp ?? defaultTimestamp) - baseTimestamp, offsets === undefined ? i : offsets[i]! - baseOffset)
   }
   buf.writeUInt32BE(crc32c(buf.subarray(AT_ATTRIBUTES)), AT_CRC)
   return buf
@@ -271,8 +275,7 @@ export function encodeControlBatch(
   const body = 1 + 1 + 1 + 1 + 4 + 1 + 6 + 1
   const size = BATCH_HEADER_BYTES + 1 + body
   const buf = Buffer.allocUnsafe(size)
-  writeHeader(buf, baseOffset, size, TRANSACTIONAL_BIT | CONTROL_BIT, 0, timestamp, timestamp,
-    producerId, producerEpoch, -1, 1)
+  writeHeader(buf, baseOffset, size, TRANSACTIONAL_BIT | CONTROL_BIT, 0, timestamp, timestamp, producerId, producerEpoch, -1, 1)
   let pos = writeVarint(buf, BATCH_HEADER_BYTES, body)
   buf[pos++] = 0 // attributes
   buf[pos++] = 0 // timestampDelta
@@ -290,7 +293,7 @@ export function encodeControlBatch(
 
 /**
  * Reads the marker of a control batch that `checkBatch` accepted. Throws RangeError when the batch
- * is not a well-formed commit or abort marker (checkBatch reports that as corruption first).
+ * is not a well-formed commit or abort marker (which checkBatch reports as corruption first).
  *
  * @example
  * if (isControl(header) && readControlMarker(buf, pos, header) === 'abort') aborted.add(header.producerId)
@@ -305,7 +308,7 @@ export function readControlMarker(buf: Buffer, pos: number, header: BatchHeader)
  * Writes a new baseOffset into an encoded batch in place (baseOffset is outside the CRC).
  *
  * @example
- * setBaseOffset(batch, 0, log.endOffset) // assign offsets at append time
+ * setBaseOffset(batch, 0, nextOffset) // assign offsets at append time
  */
 export function setBaseOffset(buf: Buffer, pos: number, baseOffset: number): void {
   writeInt64(buf, pos, baseOffset)
@@ -335,7 +338,7 @@ export function decodeRecords(
     let start = pos + BATCH_HEADER_BYTES
     let end = pos + LOG_OVERHEAD + header.batchLength
     if (header.batchLength < MIN_BATCH_LENGTH || end > buf.length) {
-      throw new Malformed(`batchLength ${header.batchLength} does not fit the ${buf.length - pos} bytes available`)
+      throw new MalformedBytes(`batchLength ${header.batchLength} does not fit the ${buf.length - pos} bytes available`)
     }
     const codec = header.attributes & COMPRESSION_MASK
     if (codec !== 0) {
@@ -345,14 +348,11 @@ export function decodeRecords(
     }
     readRecords(data, start, end, header, topic, partition, minOffset, out, limit)
   } catch (err) {
-    if (!(err instanceof Malformed)) throw err
+    if (!(err instanceof MalformedBytes)) throw err
     out.length = lengthBefore
     throw new CorruptRecordError(topic, partition, header.baseOffset, err.message)
   }
 }
-
-/** A structural fault found while parsing; decodeRecords turns it into a CorruptRecordError with context. */
-class Malformed extends Error {}
 
 function readRecords(
   data: Buffer, pos: number, end: number, header: BatchHeader, topic: string, partition: number,
@@ -365,13 +365,13 @@ function readRecords(
     const length = readVarint(data, pos, end)
     pos = cursor
     if (length < MIN_RECORD_BODY_BYTES || length > end - pos) {
-      throw new Malformed(`record ${i} of ${recordCount} claims ${length} bytes, ${end - pos} remain in the batch`)
+      throw new MalformedBytes(`record ${i} of ${recordCount} claims ${length} bytes, ${end - pos} remain in the batch`)
     }
     const recordEnd = pos + length
     const timestampDelta = readVarlong(data, pos + 1, recordEnd) // pos + 1 skips the unused attributes
     const offsetDelta = readVarint(data, cursor, recordEnd)
     if (offsetDelta <= previousDelta || offsetDelta > lastOffsetDelta) {
-      throw new Malformed(`record ${i} has offsetDelta ${offsetDelta} out of order (previous ${previousDelta}, last ${lastOffsetDelta})`)
+      throw new MalformedBytes(`record ${i} has offsetDelta ${offsetDelta} after ${previousDelta}, last ${lastOffsetDelta}`)
     }
     previousDelta = offsetDelta
     const keyLength = readVarint(data, cursor, recordEnd)
@@ -383,9 +383,10 @@ function readRecords(
     const wanted = offset >= minOffset
     let headers = EMPTY_HEADERS
     if (headerCount !== 0) headers = readHeaders(data, cursor, recordEnd, headerCount, i, wanted)
-    else if (cursor !== recordEnd) throw new Malformed(`record ${i} has ${recordEnd - cursor} bytes beyond its fields`)
+    else if (cursor !== recordEnd) throw new MalformedBytes(`record ${i} has ${recordEnd - cursor} bytes beyond its fields`)
     pos = recordEnd
     if (!wanted) continue
+    // One object literal in one property order, so every record shares a hidden class.
     out.push({
       topic,
       partition,
@@ -397,13 +398,13 @@ function readRecords(
     })
     if (out.length >= limit) return
   }
-  if (pos !== end) throw new Malformed(`${end - pos} bytes follow the last of ${recordCount} records`)
+  if (pos !== end) throw new MalformedBytes(`${end - pos} bytes follow the last of ${recordCount} records`)
 }
 
 /** Checks a length-prefixed field (-1 is null) fits the record; returns where the next field starts. */
 function skipBytes(start: number, length: number, recordEnd: number, index: number): number {
   if (length < -1 || length > recordEnd - start) {
-    throw new Malformed(`record ${index} has a field of length ${length} with ${recordEnd - start} bytes left`)
+    throw new MalformedBytes(`record ${index} has a field of length ${length} with ${recordEnd - start} bytes left`)
   }
   return length < 0 ? start : start + length
 }
@@ -411,11 +412,11 @@ function skipBytes(start: number, length: number, recordEnd: number, index: numb
 function readHeaders(
   data: Buffer, pos: number, recordEnd: number, count: number, index: number, wanted: boolean,
 ): readonly RecordHeader[] {
-  if (count < 0 || count > (recordEnd - pos) / 2) throw new Malformed(`record ${index} claims ${count} headers`)
+  if (count < 0 || count > (recordEnd - pos) / 2) throw new MalformedBytes(`record ${index} claims ${count} headers`)
   const headers: RecordHeader[] = []
   for (let h = 0; h < count; h++) {
     const keyLength = readVarint(data, pos, recordEnd)
-    if (keyLength < 0) throw new Malformed(`record ${index} has a header key of length ${keyLength}`)
+    if (keyLength < 0) throw new MalformedBytes(`record ${index} has a header key of length ${keyLength}`)
     const keyStart = cursor
     const valueLength = readVarint(data, skipBytes(keyStart, keyLength, recordEnd, index), recordEnd)
     const valueStart = cursor
@@ -425,20 +426,20 @@ function readHeaders(
     const value = valueLength < 0 ? EMPTY_BUFFER : data.subarray(valueStart, valueStart + valueLength)
     headers.push({ key: data.toString('utf8', keyStart, keyStart + keyLength), value })
   }
-  if (pos !== recordEnd) throw new Malformed(`record ${index} has ${recordEnd - pos} bytes beyond its headers`)
+  if (pos !== recordEnd) throw new MalformedBytes(`record ${index} has ${recordEnd - pos} bytes beyond its headers`)
   return headers
 }
 
 function inflate(codec: number, block: Buffer, maxInflatedBytes: number): Buffer {
-  if (codec !== 1) {
-    const name = CODEC_NAMES[codec]
-    throw new Malformed(name === undefined ? `unknown compression codec ${codec}` : `compression codec ${name} is not supported`)
-  }
+  const name = CODEC_NAMES[codec]
+  if (name === undefined) throw new MalformedBytes(`unknown compression codec ${codec}`)
+  if (name !== 'gzip') throw new MalformedBytes(`compression codec ${name} is not supported`)
   try {
     return gunzipSync(block, { maxOutputLength: maxInflatedBytes })
   } catch (err) {
-    if (err instanceof RangeError) throw new Malformed(`gzip block inflates beyond ${maxInflatedBytes} bytes`)
-    throw new Malformed(`gzip block does not inflate: ${err instanceof Error ? err.message : String(err)}`)
+    // zlib throws RangeError (ERR_BUFFER_TOO_LARGE) once the output would pass maxOutputLength.
+    if (err instanceof RangeError) throw new MalformedBytes(`gzip block inflates beyond ${maxInflatedBytes} bytes`)
+    throw new MalformedBytes(`gzip block does not inflate: ${err instanceof Error ? err.message : String(err)}`)
   }
 }
 
@@ -454,7 +455,7 @@ function recordFramingProblem(buf: Buffer, pos: number, end: number, count: numb
       pos += length
     }
   } catch (err) {
-    if (err instanceof Malformed) return `record structure mismatch: ${err.message}`
+    if (err instanceof MalformedBytes) return `record structure mismatch: ${err.message}`
     throw err
   }
   return pos === end ? undefined : `record count mismatch: ${end - pos} bytes follow the last of ${count} records`
@@ -467,38 +468,37 @@ function controlProblem(buf: Buffer, pos: number, header: BatchHeader): string |
     const type = controlType(buf, pos, header)
     return type === 0 || type === 1 ? undefined : `unknown control record type ${type}`
   } catch (err) {
-    if (err instanceof Malformed) return `control record structure mismatch: ${err.message}`
+    if (err instanceof MalformedBytes) return `control record structure mismatch: ${err.message}`
     throw err
   }
 }
 
-/** The control record's type field (0 abort, 1 commit); throws Malformed when the record does not parse. */
+/** The control record's type field (0 abort, 1 commit); throws MalformedBytes when the record does not parse. */
 function controlType(buf: Buffer, pos: number, header: BatchHeader): number {
   const end = pos + LOG_OVERHEAD + header.batchLength
-  if (header.batchLength < MIN_BATCH_LENGTH || end > buf.length) throw new Malformed('batch runs past the data')
+  if (header.batchLength < MIN_BATCH_LENGTH || end > buf.length) throw new MalformedBytes('batch runs past the data')
   const length = readVarint(buf, pos + BATCH_HEADER_BYTES, end)
-  if (length < MIN_RECORD_BODY_BYTES || cursor + length !== end) throw new Malformed(`record of ${length} bytes`)
+  if (length < MIN_RECORD_BODY_BYTES || cursor + length !== end) throw new MalformedBytes(`record of ${length} bytes`)
   readVarlong(buf, cursor + 1, end) // timestampDelta, after the attributes byte
   readVarint(buf, cursor, end) // offsetDelta
   const keyLength = readVarint(buf, cursor, end)
-  if (keyLength < 4 || keyLength > end - cursor) throw new Malformed(`key of ${keyLength} bytes`)
-  if (buf.readInt16BE(cursor) !== 0) throw new Malformed(`key version ${buf.readInt16BE(cursor)}`)
+  if (keyLength < 4 || keyLength > end - cursor) throw new MalformedBytes(`key of ${keyLength} bytes`)
+  if (buf.readInt16BE(cursor) !== 0) throw new MalformedBytes(`key version ${buf.readInt16BE(cursor)}`)
   return buf.readInt16BE(cursor + 2)
 }
 
 function lastOffsetDeltaFor(options: EncodeBatchOptions, lastRecordDelta: number): number {
   const delta = options.lastOffset === undefined ? lastRecordDelta : options.lastOffset - options.baseOffset
   if (options.lastOffset === undefined && delta < 0) throw new RangeError('encodeBatch: an empty batch needs lastOffset')
-  if (!(delta >= lastRecordDelta && delta >= 0 && delta <= 0x7fffffff)) {
+  if (!(delta >= lastRecordDelta && delta >= 0 && delta <= MAX_INT32)) {
     throw new RangeError(`encodeBatch: lastOffset ${options.lastOffset} is before a record or past int32 of the base`)
   }
   return delta
 }
 
 function writeHeader(
-  buf: Buffer, baseOffset: number, size: number, attributes: number, lastOffsetDelta: number,
-  baseTimestamp: number, maxTimestamp: number, producerId: number, producerEpoch: number,
-  baseSequence: number, recordCount: number,
+  buf: Buffer, baseOffset: number, size: number, attributes: number, lastOffsetDelta: number, baseTimestamp: number,
+  maxTimestamp: number, producerId: number, producerEpoch: number, baseSequence: number, recordCount: number,
 ): void {
   writeInt64(buf, 0, baseOffset)
   buf.writeInt32BE(size - LOG_OVERHEAD, AT_BATCH_LENGTH)
@@ -514,12 +514,15 @@ function writeHeader(
   buf.writeInt32BE(recordCount, AT_RECORD_COUNT)
 }
 
+const NO_HEADERS: readonly RecordHeader[] = []
+
 function recordBodyBytes(record: BatchRecord, timestampDelta: number, offsetDelta: number): number {
-  const { key, value, headers } = record
-  let size = 1 + varlongBytes(timestampDelta) + varintBytes(offsetDelta)
+  const key = record.key ?? null
+  const value = record.value
+  const headers = record.headers ?? NO_HEADERS
+  let size = 1 + varlongBytes(timestampDelta) + varintBytes(offsetDelta) + varintBytes(headers.length)
   size += key === null ? 1 : varintBytes(key.length) + key.length
   size += value === null ? 1 : varintBytes(value.length) + value.length
-  size += varintBytes(headers.length)
   for (let h = 0; h < headers.length; h++) {
     const header = headers[h]!
     const keyBytes = Buffer.byteLength(header.key, 'utf8')
@@ -529,7 +532,9 @@ function recordBodyBytes(record: BatchRecord, timestampDelta: number, offsetDelt
 }
 
 function writeRecordBody(buf: Buffer, pos: number, record: BatchRecord, timestampDelta: number, offsetDelta: number): number {
-  const { key, value, headers } = record
+  const key = record.key ?? null
+  const value = record.value
+  const headers = record.headers ?? NO_HEADERS
   buf[pos++] = 0 // attributes
   pos = writeVarlong(buf, pos, timestampDelta)
   pos = writeVarint(buf, pos, offsetDelta)
@@ -549,7 +554,7 @@ function writeRecordBody(buf: Buffer, pos: number, record: BatchRecord, timestam
 function writeBytes(buf: Buffer, pos: number, bytes: Buffer | null): number {
   if (bytes === null) return writeVarint(buf, pos, -1)
   pos = writeVarint(buf, pos, bytes.length)
-  buf.set(bytes, pos)
+  buf.set(bytes, pos) // a typed-array copy: cheaper than Buffer#copy for small values
   return pos + bytes.length
 }
 
@@ -558,105 +563,6 @@ let bodySizes = new Int32Array(1024)
 function bodySizeScratch(count: number): Int32Array {
   if (bodySizes.length < count) bodySizes = new Int32Array(Math.max(count, bodySizes.length * 2))
   return bodySizes
-}
-
-// ---- int64 as two 32-bit halves, exact for safe integers ----
-
-function readInt64(buf: Buffer, pos: number): number {
-  return buf.readInt32BE(pos) * TWO_POW_32 + buf.readUInt32BE(pos + 4)
-}
-
-function writeInt64(buf: Buffer, pos: number, value: number): void {
-  const high = Math.floor(value / TWO_POW_32)
-  buf.writeInt32BE(high, pos)
-  buf.writeUInt32BE(value - high * TWO_POW_32, pos + 4)
-}
-
-// ---- zigzag varints, written and read by hand so a record costs no allocation ----
-
-/** Where the last readVarint/readVarlong stopped; a module variable so reads return one number and allocate nothing. */
-let cursor = 0
-
-function varintBytes(value: number): number {
-  const zigzag = ((value << 1) ^ (value >> 31)) >>> 0
-  return zigzag < 0x80 ? 1 : zigzag < 0x4000 ? 2 : zigzag < 0x200000 ? 3 : zigzag < 0x10000000 ? 4 : 5
-}
-
-function writeVarint(buf: Buffer, pos: number, value: number): number {
-  let zigzag = ((value << 1) ^ (value >> 31)) >>> 0
-  while (zigzag >= 0x80) {
-    buf[pos++] = (zigzag & 0x7f) | 0x80
-    zigzag >>>= 7
-  }
-  buf[pos] = zigzag
-  return pos + 1
-}
-
-function readVarint(buf: Buffer, pos: number, end: number): number {
-  if (pos >= end) throw new Malformed('a varint runs past the end of its record')
-  let byte = buf[pos++]!
-  let raw = byte & 0x7f
-  for (let shift = 7; byte >= 0x80; shift += 7) {
-    if (shift > 28) throw new Malformed('a varint is longer than 5 bytes')
-    if (pos >= end) throw new Malformed('a varint runs past the end of its record')
-    byte = buf[pos++]!
-    raw |= (byte & 0x7f) << shift
-  }
-  cursor = pos
-  return (raw >>> 1) ^ -(raw & 1)
-}
-
-/** A varlong whose value fits 31 bits takes the varint path; beyond, the zigzag value is 2b + sign with b exact. */
-function isSmallLong(value: number): boolean {
-  return value >= -0x40000000 && value < 0x40000000
-}
-
-function varlongBytes(value: number): number {
-  if (isSmallLong(value)) return varintBytes(value)
-  let rest = Math.floor((value < 0 ? -value - 1 : value) / 64)
-  let bytes = 2
-  while (rest >= 0x80) {
-    rest = Math.floor(rest / 128)
-    bytes++
-  }
-  return bytes
-}
-
-function writeVarlong(buf: Buffer, pos: number, value: number): number {
-  if (isSmallLong(value)) return writeVarint(buf, pos, value)
-  // zigzag(value) = 2b + sign, b = value or -value - 1; doubling b could leave 2^53, so write its groups from b.
-  const negative = value < 0
-  const b = negative ? -value - 1 : value
-  buf[pos++] = ((b % 64) * 2 + (negative ? 1 : 0)) | 0x80
-  let rest = Math.floor(b / 64)
-  while (rest >= 0x80) {
-    buf[pos++] = (rest % 128) | 0x80
-    rest = Math.floor(rest / 128)
-  }
-  buf[pos] = rest
-  return pos + 1
-}
-
-function readVarlong(buf: Buffer, pos: number, end: number): number {
-  if (pos >= end) throw new Malformed('a varlong runs past the end of its record')
-  const first = buf[pos++]!
-  if (first < 0x80) {
-    cursor = pos
-    return (first >>> 1) ^ -(first & 1)
-  }
-  let rest = 0
-  let scale = 1
-  let byte: number
-  do {
-    if (scale > 2 ** 56) throw new Malformed('a varlong is longer than 10 bytes')
-    if (pos >= end) throw new Malformed('a varlong runs past the end of its record')
-    byte = buf[pos++]!
-    rest += (byte & 0x7f) * scale
-    scale *= 128
-  } while (byte >= 0x80)
-  cursor = pos
-  const b = ((first & 0x7f) >>> 1) + rest * 64
-  return (first & 1) === 0 ? b : -b - 1
 }
 
 function hex32(value: number): string {

@@ -95,10 +95,11 @@ export class Segment {
     return readAt(this.fd, position, Math.min(length, this.size - position))
   }
 
-  /** Forces appended bytes and index entries to disk. */
+  /**
+   * Forces appended bytes to disk. Index entries are written only when the segment is sealed
+   * or closed: the active segment's indexes are rebuilt from the data on every open anyway.
+   */
   sync(): void {
-    this.offsetIndex.flush(false)
-    this.timeIndex.flush(false)
     if (!this.dirty) return
     fs.fdatasyncSync(this.fd)
     this.dirty = false
@@ -191,6 +192,8 @@ export class Segment {
 
   close(): void {
     this.sync()
+    this.offsetIndex.flush(true)
+    this.timeIndex.flush(true)
     this.offsetIndex.close()
     this.timeIndex.close()
     fs.closeSync(this.fd)

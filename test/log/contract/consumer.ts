@@ -71,7 +71,7 @@ export function consumerTests(context: ContractContext): void {
     expect(Math.max(...batchSizes)).toBeLessThanOrEqual(2)
   })
 
-  test('poll returns at most the consumer’s maxPollRecords records', async () => {
+  test("poll returns at most the consumer's maxPollRecords records", async () => {
     const topic = await makeTopic(context.log)
     await produceN(context.producer(), topic, 5)
     const consumer = context.consumer({ maxPollRecords: 3 })

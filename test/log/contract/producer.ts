@@ -1,6 +1,6 @@
 /** The producer: offsets, what a record carries, partitioning, and the sends that are refused. */
 import { expect, test } from 'vitest'
-import { RecordTooLargeError, UnknownTopicOrPartitionError } from '../../../core/log/errors.js'
+import { InvalidRecordError, RecordTooLargeError, UnknownTopicOrPartitionError } from '../../../core/log/errors.js'
 import { partitionForKey } from '../../../core/log/partitioner.js'
 import type { LogRecord, RecordHeader } from '../../../core/log/types.js'
 import type { ContractContext } from './context.js'
@@ -207,6 +207,19 @@ export function producerTests(context: ContractContext): void {
       ]),
     )
     expect(error).toBeInstanceOf(RecordTooLargeError)
+    const { partitions } = await context.log.describeTopic(topic)
+    expect(partitions[0]?.endOffset).toBe(0)
+  })
+
+  test('a record without a key sent to a compacted topic is refused with InvalidRecordError and nothing is written', async () => {
+    const topic = await makeTopic(context.log, { cleanup: 'compact' })
+    const error = await errorOf(() =>
+      context.producer().send([
+        { topic, partition: 0, key: bytes('keyed'), value: bytes('kept?') },
+        { topic, partition: 0, key: null, value: bytes('keyless') },
+      ]),
+    )
+    expect(error).toBeInstanceOf(InvalidRecordError)
     const { partitions } = await context.log.describeTopic(topic)
     expect(partitions[0]?.endOffset).toBe(0)
   })

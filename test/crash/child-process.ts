@@ -1,0 +1,86 @@
+/**
+ * A running append-child: its stdout as lines, acknowledged sends, and a way to wait for a line
+ * (never for time).
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseAck, type Ack } from './workload.js'
+
+const HERE = path.dirname(fileURLToPath(import.meta.url))
+const REPO_ROOT = path.resolve(HERE, '../..')
+const CHILD_FILE = path.join(HERE, 'append-child.ts')
+
+export interface ChildExit {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+}
+
+export class AppendChild {
+  readonly acks: Ack[] = []
+  /** `recovered <partition> <truncatedBytes>` lines: what the child's own open cut. */
+  readonly recoveries: { partition: number; truncatedBytes: number }[] = []
+  readonly lines: string[] = []
+  /** The sequence the child continued from (`ready <n>`), once it said so. */
+  readySequence: number | undefined
+  stderr = ''
+  readonly exited: Promise<ChildExit>
+  private readonly process: ChildProcess
+  private partial = ''
+  private waiters: { condition: () => boolean; resolve: (met: boolean) => void }[] = []
+  private hasExited = false
+
+  constructor(dataDir: string, readonly runId: number, seed: number) {
+    this.process = spawn(process.execPath, ['--import', 'tsx', CHILD_FILE, dataDir, String(runId), String(seed)], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    this.process.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.onStdout(chunk))
+    this.process.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stderr += chunk
+    })
+    // 'close' comes after the pipes are drained: every line the child wrote has been seen.
+    this.exited = new Promise((resolve) => {
+      this.process.on('close', (code, signal) => {
+        this.hasExited = true
+        if (this.partial !== '') this.onLine(this.partial)
+        this.partial = ''
+        for (const waiter of this.waiters) waiter.resolve(false)
+        this.waiters = []
+        resolve({ code, signal })
+      })
+    })
+  }
+
+  /** Resolves true once `condition` holds (checked after every line), false if the child ends first. */
+  waitUntil(condition: () => boolean): Promise<boolean> {
+    if (condition()) return Promise.resolve(true)
+    if (this.hasExited) return Promise.resolve(false)
+    return new Promise((resolve) => this.waiters.push({ condition, resolve }))
+  }
+
+  kill(): void {
+    if (!this.hasExited) this.process.kill('SIGKILL')
+  }
+
+  private onStdout(chunk: string): void {
+    const parts = (this.partial + chunk).split('\n')
+    this.partial = parts.pop() ?? ''
+    for (const line of parts) this.onLine(line)
+  }
+
+  private onLine(line: string): void {
+    this.lines.push(line)
+    const ack = parseAck(line, this.runId)
+    if (ack !== undefined) this.acks.push(ack)
+    const recovered = /^recovered (\d+) (\d+)$/.exec(line)
+    if (recovered !== null) this.recoveries.push({ partition: Number(recovered[1]), truncatedBytes: Number(recovered[2]) })
+    const ready = /^ready (\d+)$/.exec(line)
+    if (ready !== null) this.readySequence = Number(ready[1])
+    this.waiters = this.waiters.filter((waiter) => {
+      if (!waiter.condition()) return true
+      waiter.resolve(true)
+      return false
+    })
+  }
+}
