@@ -13,6 +13,7 @@ interface CallFrame {
   readonly functionName: string
   readonly url: string
   readonly lineNumber: number
+  readonly columnNumber: number
 }
 
 interface ProfileNode {
@@ -46,12 +47,13 @@ function isCpuProfile(value: unknown): value is CpuProfile {
 function locationOf(frame: CallFrame): string {
   if (frame.url === '') return ''
   const path = frame.url.startsWith(repoRootUrl) ? frame.url.slice(repoRootUrl.length) : frame.url
-  // lineNumber is zero-based in the profile.
-  return `${path}:${frame.lineNumber + 1}`
+  // lineNumber is zero-based and counts lines of the code V8 ran: tsx hands V8 each .ts file
+  // as one line, so there the line says nothing and only the file is shown.
+  return frame.lineNumber > 0 ? `${path}:${frame.lineNumber + 1}` : path
 }
 
 /**
- * Self time per function (nodes with the same name and location are one function).
+ * Self time per function (nodes with the same name and source position are one function).
  * A sample lasts until the next one, as DevTools counts it.
  */
 export function selfTimes(profile: CpuProfile): SelfTime[] {
@@ -63,7 +65,8 @@ export function selfTimes(profile: CpuProfile): SelfTime[] {
     const nextTimeUs = sampleTimeUs + (profile.timeDeltas[index + 1] ?? profile.endTime - sampleTimeUs)
     const frame = frameById.get(nodeId)
     if (frame === undefined) return
-    const key = `${frame.functionName}\u0000${locationOf(frame)}`
+    // Line and column together tell apart same-named functions of one file.
+    const key = `${frame.functionName}\u0000${frame.url}:${frame.lineNumber}:${frame.columnNumber}`
     const entry = selfUsByFunction.get(key) ?? { frame, selfUs: 0 }
     entry.selfUs += Math.max(0, nextTimeUs - sampleTimeUs)
     selfUsByFunction.set(key, entry)

@@ -55,6 +55,8 @@ interface Totals {
   childRecoveries: number
   readOnlyChecks: number
   killsBeforeReady: number
+  killsWhileOpening: number
+  cuts: string[]
 }
 
 test(
@@ -75,7 +77,7 @@ test(
     })
 
     const acks: Ack[] = []
-    const totals: Totals = { acknowledgedRecords: 0, verificationsWithCut: 0, cutEvents: 0, bytesCut: 0, childRecoveries: 0, readOnlyChecks: 0, killsBeforeReady: 0 }
+    const totals: Totals = { acknowledgedRecords: 0, verificationsWithCut: 0, cutEvents: 0, bytesCut: 0, childRecoveries: 0, readOnlyChecks: 0, killsBeforeReady: 0, killsWhileOpening: 0, cuts: [] }
     let state: LogState | undefined
     for (let kill = 0; kill < KILLS; kill++) {
       const plan = planKill(random)
@@ -89,7 +91,10 @@ test(
       const expectedStart = state?.nextSequence ?? 0
       if (child.readySequence !== undefined) {
         expect(child.readySequence, 'the child continued the sequence from the one after the last stored').toBe(expectedStart)
-      } else totals.killsBeforeReady++
+      } else {
+        totals.killsBeforeReady++
+        if (child.lines.includes('opening')) totals.killsWhileOpening++
+      }
       acks.push(...child.acks)
       const lastAck = child.acks[child.acks.length - 1]
       if (lastAck !== undefined) totals.acknowledgedRecords += lastAck.lastSequence - expectedStart + 1
@@ -100,7 +105,7 @@ test(
       if (state.recoveryEvents.length > 0) totals.verificationsWithCut++
       totals.cutEvents += state.recoveryEvents.length
       for (const event of state.recoveryEvents) totals.bytesCut += event.truncatedBytes
-      for (const event of state.recoveryEvents) console.log(`DEBUG ${context} ${JSON.stringify(event)}`)
+      for (const event of state.recoveryEvents) totals.cuts.push(`${event.partition}/${path.basename(event.segment)}: ${event.reason}`)
       expect([...state.problems, ...checkAcknowledged(state, acks, kill + 1)]).toEqual([])
     }
 
@@ -111,11 +116,12 @@ test(
     expect(final.recordCount).toBeGreaterThanOrEqual(totals.acknowledgedRecords)
     expect(final.recoveryEvents, 'a second open after a read-write check finds nothing to cut').toEqual([])
     console.log(
-      `append-crash (seed ${SEED}): ${KILLS} kills (${totals.killsBeforeReady} before the child was ready), ` +
+      `append-crash (seed ${SEED}): ${KILLS} kills (${totals.killsBeforeReady} before the child was ready, ${totals.killsWhileOpening} of them after it began opening the log), ` +
         `${acks.length} acknowledged sends, ${totals.acknowledgedRecords} acknowledged records, ${final.recordCount} records stored ` +
         `(${final.recordCount - totals.acknowledgedRecords} written but unacknowledged when killed); ` +
         `${totals.verificationsWithCut} of ${KILLS} checks found a tail to cut (${totals.cutEvents} cuts, ${totals.bytesCut} bytes), ` +
-        `${totals.readOnlyChecks} checks read-only, ${totals.childRecoveries} cuts made by a restarted child`,
+        `${totals.readOnlyChecks} checks read-only, ${totals.childRecoveries} cuts made by a restarted child` +
+        totals.cuts.map((cut) => `\n  cut ${cut}`).join(''),
     )
   },
   Math.max(120_000, KILLS * 6_000),
