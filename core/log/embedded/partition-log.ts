@@ -3,9 +3,9 @@ import path from 'node:path'
 import type { Clock } from '../../clock.js'
 import { CorruptRecordError, OffsetOutOfRangeError, StorageError } from '../errors.js'
 import type { IsolationLevel, LogRecord, ResolvedTopicConfig } from '../types.js'
-import { offsetFileName, parseOffsetFileName, writeFileAtomic, fsyncDirectory } from './files.js'
+import { offsetFileName, fsyncDirectory } from './files.js'
 import type { Durability, LogLogger } from './options.js'
-import { ProducerState, type ProducerStateSnapshot } from './producer-state.js'
+import { ProducerState } from './producer-state.js'
 import {
   BATCH_HEADER_BYTES,
   batchTotalBytes,
@@ -15,15 +15,13 @@ import {
   isTransactional,
   lastOffsetOf,
   readBatchHeader,
-  readControlMarker,
   setBaseOffset,
   type BatchHeader,
 } from './record-batch.js'
-import { SEGMENT_EXTENSION, Segment } from './segment.js'
+import { listSegmentOffsets, recoverPartition, SNAPSHOT_EXTENSION, trackBatch, writeProducerSnapshot } from './partition-recovery.js'
+import { Segment } from './segment.js'
 
-const SNAPSHOT_EXTENSION = '.snapshot'
 const FETCH_CHUNK_BYTES = 1024 * 1024
-const KNOWN_EXTENSIONS = [SEGMENT_EXTENSION, '.index', '.timeindex', SNAPSHOT_EXTENSION, '.cleaned', '.tmp']
 
 export interface PartitionLogOptions {
   readonly topic: string
@@ -83,7 +81,9 @@ export class PartitionLog {
   /** Opens an existing partition, recovering the tail of its last segment. */
   static open(options: PartitionLogOptions): PartitionLog {
     const log = new PartitionLog(options)
-    log.load()
+    const recovered = recoverPartition(options, log.producerState)
+    log.segments.push(...recovered.segments)
+    log.recovery.push(...recovered.events)
     return log
   }
 
@@ -242,7 +242,7 @@ export class PartitionLog {
     this.closed = true
     if (!this.options.readOnly && !this.failed) {
       this.sync()
-      this.writeSnapshot(this.active.baseOffset)
+      writeProducerSnapshot(this.dir, this.active.baseOffset, this.endOffset, this.producerState)
     }
     for (const segment of this.segments) segment.close()
     this.listeners.clear()
@@ -268,7 +268,7 @@ export class PartitionLog {
       last.size = size
       last.size = last.scan({ verify: true, index: true, from, visit }).validBytes
     }
-    for (const baseOffset of this.listSegmentOffsets()) {
+    for (const baseOffset of listSegmentOffsets(this.dir, this.options.logger)) {
       if (baseOffset <= this.active.baseOffset) continue
       const segment = Segment.open(this.dir, baseOffset, true)
       this.segments.push(segment)
@@ -353,18 +353,15 @@ export class PartitionLog {
       const segment = Segment.create(this.dir, sealed.nextOffset, this.options.clock.now())
       segment.nextOffset = sealed.nextOffset
       this.segments.push(segment)
-      this.writeSnapshot(segment.baseOffset)
+      writeProducerSnapshot(this.dir, segment.baseOffset, this.endOffset, this.producerState)
       fsyncDirectory(this.dir)
     } catch (error) {
       this.fail(error, 'rolling a segment', undefined, 0)
     }
   }
 
-  /** Keeps transaction bookkeeping current for a batch just appended or scanned. */
   private track(header: BatchHeader, chunk: Buffer, at: number): void {
-    if (!isTransactional(header)) return
-    if (isControl(header)) this.producerState.onMarker(header.producerId, readControlMarker(chunk, at, header), header.baseOffset)
-    else this.producerState.onTransactionalBatch(header.producerId, header.baseOffset)
+    trackBatch(this.producerState, header, chunk, at)
   }
 
   private notify(): void {
@@ -383,83 +380,5 @@ export class PartitionLog {
       }
     }
     throw failure
-  }
-
-  private writeSnapshot(baseOffset: number): void {
-    const file = path.join(this.dir, offsetFileName(baseOffset, SNAPSHOT_EXTENSION))
-    writeFileAtomic(file, JSON.stringify({ endOffset: this.endOffset, ...this.producerState.snapshot() }))
-  }
-
-  private listSegmentOffsets(): number[] {
-    const offsets: number[] = []
-    for (const name of fs.readdirSync(this.dir)) {
-      const base = parseOffsetFileName(name, SEGMENT_EXTENSION)
-      if (base !== undefined) offsets.push(base)
-      else if (!KNOWN_EXTENSIONS.some((extension) => name.endsWith(extension))) {
-        this.options.logger.warn(`ignoring a foreign file ${name} in ${this.dir}`)
-      }
-    }
-    return offsets.sort((a, b) => a - b)
-  }
-
-  private load(): void {
-    const { readOnly, cleanShutdown } = this.options
-    // Leftovers of an interrupted atomic write or compaction: the originals are intact.
-    if (!readOnly) for (const name of fs.readdirSync(this.dir)) if (name.endsWith('.tmp') || name.endsWith('.cleaned')) fs.rmSync(path.join(this.dir, name), { force: true })
-    const offsets = this.listSegmentOffsets()
-    if (offsets.length === 0) {
-      if (readOnly) throw new StorageError(this.dir, `${this.topic}-${this.partition} has no segment`, undefined)
-      this.options.logger.warn(`${this.topic}-${this.partition} had no segment; starting an empty one`)
-      this.segments.push(Segment.create(this.dir, 0, this.options.clock.now()))
-      return
-    }
-    // Transaction bookkeeping comes from the snapshot at the active segment's base, plus a
-    // replay of what follows it; without one, from a replay of every segment.
-    const snapshot = this.readSnapshot(offsets[offsets.length - 1]!)
-    if (snapshot !== undefined) this.producerState.restore(snapshot)
-    const replayFrom = snapshot?.endOffset ?? 0
-    const visit = (header: BatchHeader, chunk: Buffer, at: number): void => {
-      if (header.baseOffset >= replayFrom) this.track(header, chunk, at)
-    }
-    for (let i = 0; i < offsets.length; i++) {
-      const segment = Segment.open(this.dir, offsets[i]!, readOnly)
-      this.segments.push(segment)
-      const isLast = i === offsets.length - 1
-      const replay = offsets[i + 1] === undefined || offsets[i + 1]! > replayFrom
-      if (!isLast && segment.loadIndexes(offsets[i + 1]!)) {
-        if (replay) segment.scan({ verify: false, index: false, visit })
-        segment.nextOffset = offsets[i + 1]!
-        continue
-      }
-      if (!isLast) this.options.logger.warn(`rebuilding the indexes of ${segment.file}`)
-      segment.resetIndexes()
-      const result = segment.scan({ verify: isLast && (!cleanShutdown || readOnly), index: true, visit })
-      if (isLast && result.stopReason !== undefined) this.truncateTail(segment, result.validBytes, result.stopReason)
-      if (!isLast) segment.nextOffset = offsets[i + 1]!
-    }
-    if (snapshot !== undefined && snapshot.endOffset > this.endOffset) {
-      // The tail the snapshot describes is gone (a truncation): rebuild from every segment.
-      this.producerState.restore({ ongoing: [], aborted: [] })
-      for (const segment of this.segments) segment.scan({ verify: false, index: false, visit: (h, c, p) => this.track(h, c, p) })
-    }
-  }
-
-  private truncateTail(segment: Segment, validBytes: number, reason: string): void {
-    const truncatedBytes = segment.size - validBytes
-    this.recovery.push({ topic: this.topic, partition: this.partition, segment: segment.file, truncatedBytes, reason })
-    this.options.logger.warn(`recovered ${this.topic}-${this.partition}: cut ${truncatedBytes} bytes from ${path.basename(segment.file)} at position ${validBytes}, after ${reason}`)
-    if (this.options.readOnly) segment.size = validBytes
-    else segment.truncate(validBytes)
-  }
-
-  private readSnapshot(baseOffset: number): (ProducerStateSnapshot & { readonly endOffset: number }) | undefined {
-    const file = path.join(this.dir, offsetFileName(baseOffset, SNAPSHOT_EXTENSION))
-    try {
-      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as ProducerStateSnapshot & { endOffset: number }
-      if (!Array.isArray(parsed.ongoing) || !Array.isArray(parsed.aborted) || !Number.isSafeInteger(parsed.endOffset)) return undefined
-      return parsed.endOffset >= baseOffset ? parsed : undefined
-    } catch {
-      return undefined
-    }
   }
 }

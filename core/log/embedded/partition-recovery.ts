@@ -1,0 +1,107 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { StorageError } from '../errors.js'
+import { offsetFileName, parseOffsetFileName, writeFileAtomic } from './files.js'
+import type { LogLogger } from './options.js'
+import type { PartitionLogOptions, RecoveryEvent } from './partition-log.js'
+import type { ProducerState, ProducerStateSnapshot } from './producer-state.js'
+import { isControl, isTransactional, readControlMarker, type BatchHeader } from './record-batch.js'
+import { SEGMENT_EXTENSION, Segment } from './segment.js'
+
+export const SNAPSHOT_EXTENSION = '.snapshot'
+const KNOWN_EXTENSIONS = [SEGMENT_EXTENSION, '.index', '.timeindex', SNAPSHOT_EXTENSION, '.cleaned', '.tmp']
+
+/** Saves the transaction bookkeeping as of `endOffset`, named by the active segment's base. */
+export function writeProducerSnapshot(dir: string, baseOffset: number, endOffset: number, state: ProducerState): void {
+  const file = path.join(dir, offsetFileName(baseOffset, SNAPSHOT_EXTENSION))
+  writeFileAtomic(file, JSON.stringify({ endOffset, ...state.snapshot() }))
+}
+
+/** Keeps transaction bookkeeping current for a batch just appended or scanned. */
+export function trackBatch(state: ProducerState, header: BatchHeader, chunk: Buffer, at: number): void {
+  if (!isTransactional(header)) return
+  if (isControl(header)) state.onMarker(header.producerId, readControlMarker(chunk, at, header), header.baseOffset)
+  else state.onTransactionalBatch(header.producerId, header.baseOffset)
+}
+
+/** Base offsets of the segment files in a partition directory, ascending; warns of foreign files. */
+export function listSegmentOffsets(dir: string, logger: LogLogger): number[] {
+  const offsets: number[] = []
+  for (const name of fs.readdirSync(dir)) {
+    const base = parseOffsetFileName(name, SEGMENT_EXTENSION)
+    if (base !== undefined) offsets.push(base)
+    else if (!KNOWN_EXTENSIONS.some((extension) => name.endsWith(extension))) logger.warn(`ignoring a foreign file ${name} in ${dir}`)
+  }
+  return offsets.sort((a, b) => a - b)
+}
+
+/**
+ * Opens the segments of a partition: sealed segments with their indexes (rebuilt when they do
+ * not fit), the last one scanned and, after an unclean stop, CRC-checked batch by batch and cut
+ * at the first invalid batch. Fills `producerState` from the newest snapshot and a replay of
+ * what follows it.
+ */
+export function recoverPartition(options: PartitionLogOptions, producerState: ProducerState): { segments: Segment[]; events: RecoveryEvent[] } {
+  const { readOnly, cleanShutdown, dir, topic, partition, logger } = options
+  const segments: Segment[] = []
+  const events: RecoveryEvent[] = []
+  const track = (header: BatchHeader, chunk: Buffer, at: number): void => trackBatch(producerState, header, chunk, at)
+    // Leftovers of an interrupted atomic write or compaction: the originals are intact.
+    if (!readOnly) for (const name of fs.readdirSync(dir)) if (name.endsWith('.tmp') || name.endsWith('.cleaned')) fs.rmSync(path.join(dir, name), { force: true })
+    const offsets = listSegmentOffsets(dir, logger)
+    if (offsets.length === 0) {
+      if (readOnly) throw new StorageError(dir, `${topic}-${partition} has no segment`, undefined)
+      logger.warn(`${topic}-${partition} had no segment; starting an empty one`)
+      return { segments: [Segment.create(dir, 0, options.clock.now())], events }
+    }
+    // Transaction bookkeeping comes from the snapshot at the active segment's base, plus a
+    // replay of what follows it; without one, from a replay of every segment.
+    const snapshot = readSnapshot(dir, offsets[offsets.length - 1]!)
+    if (snapshot !== undefined) producerState.restore(snapshot)
+    const replayFrom = snapshot?.endOffset ?? 0
+    const visit = (header: BatchHeader, chunk: Buffer, at: number): void => {
+      if (header.baseOffset >= replayFrom) track(header, chunk, at)
+    }
+    for (let i = 0; i < offsets.length; i++) {
+      const segment = Segment.open(dir, offsets[i]!, readOnly)
+      segments.push(segment)
+      const isLast = i === offsets.length - 1
+      const replay = offsets[i + 1] === undefined || offsets[i + 1]! > replayFrom
+      if (!isLast && segment.loadIndexes(offsets[i + 1]!)) {
+        if (replay) segment.scan({ verify: false, index: false, visit })
+        segment.nextOffset = offsets[i + 1]!
+        continue
+      }
+      if (!isLast) logger.warn(`rebuilding the indexes of ${segment.file}`)
+      segment.resetIndexes()
+      const result = segment.scan({ verify: isLast && (!cleanShutdown || readOnly), index: true, visit })
+      if (isLast && result.stopReason !== undefined) events.push(truncateTail(options, segment, result.validBytes, result.stopReason))
+      if (!isLast) segment.nextOffset = offsets[i + 1]!
+    }
+    if (snapshot !== undefined && snapshot.endOffset > segments[segments.length - 1]!.nextOffset) {
+      // The tail the snapshot describes is gone (a truncation): rebuild from every segment.
+      producerState.restore({ ongoing: [], aborted: [] })
+      for (const segment of segments) segment.scan({ verify: false, index: false, visit: track })
+    }
+    return { segments, events }
+}
+
+function truncateTail(options: PartitionLogOptions, segment: Segment, validBytes: number, reason: string): RecoveryEvent {
+  const { topic, partition } = options
+  const truncatedBytes = segment.size - validBytes
+  options.logger.warn(`recovered ${topic}-${partition}: cut ${truncatedBytes} bytes from ${path.basename(segment.file)} at position ${validBytes}, after ${reason}`)
+  if (options.readOnly) segment.size = validBytes
+  else segment.truncate(validBytes)
+  return { topic, partition, segment: segment.file, truncatedBytes, reason }
+}
+
+function readSnapshot(dir: string, baseOffset: number): (ProducerStateSnapshot & { readonly endOffset: number }) | undefined {
+  const file = path.join(dir, offsetFileName(baseOffset, SNAPSHOT_EXTENSION))
+    try {
+      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as ProducerStateSnapshot & { endOffset: number }
+      if (!Array.isArray(parsed.ongoing) || !Array.isArray(parsed.aborted) || !Number.isSafeInteger(parsed.endOffset)) return undefined
+      return parsed.endOffset >= baseOffset ? parsed : undefined
+    } catch {
+      return undefined
+    }
+  }
