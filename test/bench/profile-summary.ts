@@ -39,7 +39,15 @@ export interface SelfTime {
   readonly location: string
   readonly selfMs: number
   readonly share: number
+  /**
+   * The longest single sample: while the main thread blocks in a system call (an fsync) the
+   * sampler records nothing, and the whole wait lands on the JS frame that made the call.
+   */
+  readonly longestSampleMs: number
 }
+
+/** A single sample this long is a blocking call rather than CPU work; the summary says so. */
+const blockingSampleMs = 20
 
 const repoRootUrl = new URL('../../', import.meta.url).href
 
@@ -74,7 +82,7 @@ function nodesWithin(profile: CpuProfile, name: string): Set<number> {
  */
 export function selfTimes(profile: CpuProfile, counted: (nodeId: number) => boolean = () => true): SelfTime[] {
   const frameById = new Map(profile.nodes.map((node) => [node.id, node.callFrame]))
-  const selfUsByFunction = new Map<string, { frame: CallFrame; selfUs: number }>()
+  const selfUsByFunction = new Map<string, { frame: CallFrame; selfUs: number; longestUs: number }>()
   let sampleTimeUs = profile.startTime
   profile.samples.forEach((nodeId, index) => {
     sampleTimeUs += profile.timeDeltas[index] ?? 0
@@ -83,17 +91,19 @@ export function selfTimes(profile: CpuProfile, counted: (nodeId: number) => bool
     if (frame === undefined || !counted(nodeId)) return
     // Line and column together tell apart same-named functions of one file.
     const key = `${frame.functionName}\u0000${frame.url}:${frame.lineNumber}:${frame.columnNumber}`
-    const entry = selfUsByFunction.get(key) ?? { frame, selfUs: 0 }
+    const entry = selfUsByFunction.get(key) ?? { frame, selfUs: 0, longestUs: 0 }
     entry.selfUs += Math.max(0, durationUs)
+    entry.longestUs = Math.max(entry.longestUs, durationUs)
     selfUsByFunction.set(key, entry)
   })
   const totalUs = [...selfUsByFunction.values()].reduce((sum, entry) => sum + entry.selfUs, 0)
   return [...selfUsByFunction.values()]
-    .map(({ frame, selfUs }) => ({
+    .map(({ frame, selfUs, longestUs }) => ({
       functionName: frame.functionName === '' ? '(anonymous)' : frame.functionName,
       location: locationOf(frame),
       selfMs: selfUs / 1000,
       share: totalUs === 0 ? 0 : selfUs / totalUs,
+      longestSampleMs: longestUs / 1000,
     }))
     .sort((a, b) => b.selfMs - a.selfMs)
 }
@@ -108,7 +118,8 @@ function summarise(file: string, top: number, within: string | undefined): void 
   process.stdout.write('self_ms  self_%  function  location\n')
   for (const time of times.slice(0, top)) {
     const share = (time.share * 100).toFixed(1).padStart(5)
-    process.stdout.write(`${time.selfMs.toFixed(1).padStart(7)}  ${share}%  ${time.functionName}  ${time.location}\n`)
+    const blocking = time.longestSampleMs >= blockingSampleMs ? `  (one sample of ${time.longestSampleMs.toFixed(0)} ms: a blocking call)` : ''
+    process.stdout.write(`${time.selfMs.toFixed(1).padStart(7)}  ${share}%  ${time.functionName}  ${time.location}${blocking}\n`)
   }
 }
 

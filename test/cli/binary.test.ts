@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { openEmbeddedLog } from '../../core/log/embedded/index.js'
 import { partitionForKey } from '../../core/log/partitioner.js'
-import { runBinary, temporaryDataDir } from './helpers.js'
+import { runBinary, startBinary, temporaryDataDir } from './helpers.js'
 
 const RECORDS = 10_000
 const KEYS = 100
@@ -40,6 +40,24 @@ describe('the tributary binary', { timeout: 120_000 }, () => {
     for (const [key, partition] of partitionOfKey) {
       expect(partition).toBe(partitionForKey(Buffer.from(key), PARTITIONS))
     }
+  })
+
+  it('keeps tailing until SIGINT, then exits 0', async () => {
+    const dataDir = temporaryDataDir()
+    await runBinary(['topics', 'create', 'tail', '--partitions', '1', '--data', dataDir])
+    await runBinary(['produce', 'tail', '--data', dataDir], 'a\nb\nc\n')
+    const consumer = startBinary(['consume', 'tail', '--from-beginning', '--data', dataDir])
+    consumer.child.stdin.end()
+    await consumer.stdout.until((text) => text === 'a\nb\nc\n')
+    consumer.child.kill('SIGINT')
+    expect(await consumer.exited).toEqual({ code: 0, stdout: 'a\nb\nc\n', stderr: 'consumed 3 records from tail\n' })
+  })
+
+  it('waits the whole --timeout-ms on a quiet topic instead of exiting early', async () => {
+    const dataDir = temporaryDataDir()
+    await runBinary(['topics', 'create', 'quiet', '--partitions', '1', '--data', dataDir])
+    const run = await runBinary(['consume', 'quiet', '--timeout-ms', '1500', '--data', dataDir])
+    expect(run).toEqual({ code: 0, stdout: '', stderr: 'consumed 0 records from quiet\n' })
   })
 
   it('exits 2 with the usage for a bad command line', async () => {

@@ -61,7 +61,8 @@ describe('formatRecord', () => {
 
   it('prints every field as one JSON line in json format, in a fixed order', () => {
     expect(formatRecord(record, 'json')).toBe(
-      '{"topic":"events","partition":2,"offset":7,"timestamp":1700000000000,"key":"k","value":"vålue","headers":[{"key":"source","value":"test"}]}\n',
+      '{"topic":"events","partition":2,"offset":7,"timestamp":1700000000000,' +
+        '"key":"k","value":"vålue","headers":[{"key":"source","value":"test"}]}\n',
     )
   })
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -81,23 +81,34 @@ export async function runCli(args: readonly string[], options: RunOptions = {}):
   return { code, stdout: stdout.text(), stderr: stderr.text() }
 }
 
-/** Runs the real `tributary` binary as a child process, feeding `stdin` and collecting its output. */
-export function runBinary(args: readonly string[], stdin = ''): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BINARY, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
-    const stdout: Buffer[] = []
-    const stderr: Buffer[] = []
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
+/** A running `tributary` child process, with its output so far. */
+export interface BinaryProcess {
+  readonly child: ChildProcessWithoutNullStreams
+  readonly stdout: CapturedOutput
+  /** Resolves when the process has exited, with everything it wrote. */
+  readonly exited: Promise<CliRun>
+}
+
+/** Starts the real `tributary` binary as a child process. */
+export function startBinary(args: readonly string[]): BinaryProcess {
+  const child = spawn(process.execPath, [BINARY, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
+  const stdout = new CapturedOutput()
+  const stderr = new CapturedOutput()
+  child.stdout.pipe(stdout)
+  child.stderr.pipe(stderr)
+  child.stdin.on('error', () => {}) // a child that exits early closes its stdin; its exit code tells
+  const exited = new Promise<CliRun>((resolve, reject) => {
     child.on('error', reject)
     child.on('close', (code, signal) => {
-      resolve({
-        code: code ?? (signal === null ? -1 : 128),
-        stdout: Buffer.concat(stdout).toString('utf8'),
-        stderr: Buffer.concat(stderr).toString('utf8'),
-      })
+      resolve({ code: code ?? (signal === null ? -1 : 128), stdout: stdout.text(), stderr: stderr.text() })
     })
-    child.stdin.on('error', () => {}) // a child that exits early closes its stdin; its exit code tells
-    child.stdin.end(stdin)
   })
+  return { child, stdout, exited }
+}
+
+/** Runs the real `tributary` binary to its end, feeding `stdin`. */
+export function runBinary(args: readonly string[], stdin = ''): Promise<CliRun> {
+  const running = startBinary(args)
+  running.child.stdin.end(stdin)
+  return running.exited
 }

@@ -70,7 +70,13 @@ describe('tributary produce and consume', () => {
       await log.createTopic('mixed', { partitions: 1 })
       const producer = log.producer()
       await producer.send([
-        { topic: 'mixed', key: Buffer.from('k1'), value: Buffer.from('héllo'), headers: [{ key: 'h', value: Buffer.from('x') }], timestamp: 1000 },
+        {
+          topic: 'mixed',
+          key: Buffer.from('k1'),
+          value: Buffer.from('héllo'),
+          headers: [{ key: 'h', value: Buffer.from('x') }],
+          timestamp: 1000,
+        },
         { topic: 'mixed', key: Buffer.from('k2'), value: null, timestamp: 2000 },
       ])
       await producer.close()
@@ -79,7 +85,15 @@ describe('tributary produce and consume', () => {
     }
     const records = await consumeJson(dataDir, 'mixed', ['--from-beginning', '--max', '2'])
     expect(records).toEqual([
-      { topic: 'mixed', partition: 0, offset: 0, timestamp: 1000, key: 'k1', value: 'héllo', headers: [{ key: 'h', value: 'x' }] },
+      {
+        topic: 'mixed',
+        partition: 0,
+        offset: 0,
+        timestamp: 1000,
+        key: 'k1',
+        value: 'héllo',
+        headers: [{ key: 'h', value: 'x' }],
+      },
       { topic: 'mixed', partition: 0, offset: 1, timestamp: 2000, key: 'k2', value: null, headers: [] },
     ])
     const text = await runCli(['consume', 'mixed', '--from-beginning', '--max', '2', '--format', 'text', '--data', dataDir])
@@ -136,7 +150,12 @@ describe('tributary produce and consume', () => {
     try {
       await writer.createTopic('live', { partitions: 2 })
       const producer = writer.producer()
-      await producer.send(Array.from({ length: 20 }, (_, i) => ({ topic: 'live', key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`) })))
+      const records = Array.from({ length: 20 }, (_, i) => ({
+        topic: 'live',
+        key: Buffer.from(`k${i}`),
+        value: Buffer.from(`v${i}`),
+      }))
+      await producer.send(records)
       await producer.close()
 
       const consumed = await consumeJson(dataDir, 'live', ['--from-beginning', '--max', '20'])

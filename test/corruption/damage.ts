@@ -54,21 +54,40 @@ export interface DamageCase {
  * byte-equal; then reading stops as `stop` says:
  * - `end`: the partition simply ends there (endOffset === readableEnd), no recovery cut needed;
  * - `cut`: recovery cut exactly `cutBytes` from the active segment and the partition ends there;
- * - `cut-or-corrupt`: that cut, or no cut and a CorruptRecordError at `errorOffset` (a tail damaged
- *   after a clean shutdown is not CRC-checked on open, but must not be served);
+ * - `cut-or-corrupt`: that cut, or a CorruptRecordError at `errorOffset` (a tail damaged after a
+ *   clean shutdown is not CRC-checked on open; a cut further on may still happen) — never served;
  * - `corrupt`: a CorruptRecordError (damage in a sealed segment); from `resumeAt` on, seeking
- *   past the damage reads the rest.
+ *   past the damage reads the rest;
+ * - `corrupt-or-harmless`: as `corrupt`, or, for garbage after a sealed segment's last batch
+ *   (which no record lies in), everything read to the end.
  */
 export interface Expectation {
   readonly partition: number
   readonly readableEnd: number
-  readonly stop: 'end' | 'cut' | 'cut-or-corrupt' | 'corrupt'
+  readonly stop: 'end' | 'cut' | 'cut-or-corrupt' | 'corrupt' | 'corrupt-or-harmless'
   readonly cutBytes: number
   /** The offset a CorruptRecordError must name, when the damage left the batch's baseOffset intact. */
   readonly errorOffset: number | undefined
   readonly resumeAt: number | undefined
-  /** Header field of the first damaged byte, for reports. */
+  readonly facts: DamageFacts
+}
+
+/** What the damage did, in terms of the batch it hit (for reports and the known-bug list). */
+export interface DamageFacts {
+  readonly segment: 'active' | 'sealed' | 'none'
+  /** Header field of the first damaged byte ('records' past the header, 'appended', 'none'). */
   readonly field: string
+  /** The damaged batch's baseOffset as it now reads minus what was written (0 when untouched). */
+  readonly baseOffsetChange: number
+  /** For a truncation: bytes of the first damaged batch left in the file. */
+  readonly tornBatchBytesLeft: number | undefined
+}
+
+const NO_FACTS: DamageFacts = { segment: 'none', field: 'none', baseOffsetChange: 0, tornBatchBytesLeft: undefined }
+
+/** A partition the damage did not touch: it reads back whole. */
+export function expectIntact(partition: number, endOffset: number): Expectation {
+  return { partition, readableEnd: endOffset, stop: 'end', cutBytes: 0, errorOffset: undefined, resumeAt: undefined, facts: NO_FACTS }
 }
 
 const HEADER_FIELDS: readonly [number, string][] = [
@@ -133,34 +152,43 @@ export function describeSegmentDamage(damage: SegmentDamage): string {
   }
 }
 
-/** What a correct log does after `damage` to `layout` (a segment of `template`). */
+/** What a correct log does after `damage` to a segment of `template`. */
 export function expectSegmentDamage(template: Template, at: SegmentRef, damage: SegmentDamage, cleanMarker: boolean): Expectation {
   const layouts = template.segments[at.partition]!
   const layout = layouts[at.segment]!
   const active = at.segment === layouts.length - 1
+  const segment = active ? 'active' : 'sealed'
   const endOffset = template.endOffsets[at.partition]!
   const nextBase = active ? endOffset : layouts[at.segment + 1]!.baseOffset
   const original = fs.readFileSync(path.join(partitionDir(template.dir, at.partition), layout.file))
   const damaged = applySegmentDamage(original, damage)
-  const base = { partition: at.partition, errorOffset: undefined, resumeAt: undefined }
   const firstChanged = firstDifference(original, damaged)
-  if (firstChanged === undefined) return { ...base, readableEnd: endOffset, stop: 'end', cutBytes: 0, field: 'none' }
+  if (firstChanged === undefined) return expectIntact(at.partition, endOffset)
+  const base = { partition: at.partition, errorOffset: undefined, resumeAt: undefined }
   if (firstChanged >= original.length) {
-    // Appended garbage: every batch is intact; the garbage must go (tail) or be reported (sealed).
+    // Appended garbage: every batch is intact; the garbage must go (tail) or never harm a read (sealed).
+    const facts: DamageFacts = { segment, field: 'appended', baseOffsetChange: 0, tornBatchBytesLeft: undefined }
+    if (!active) return { ...base, readableEnd: nextBase, stop: 'corrupt-or-harmless', cutBytes: 0, resumeAt: nextBase, facts }
     const garbage = damaged.length - original.length
-    if (!active) return { ...base, readableEnd: nextBase, stop: 'corrupt', cutBytes: 0, resumeAt: nextBase, field: 'appended' }
-    return { ...base, readableEnd: endOffset, stop: cleanMarker ? 'cut-or-corrupt' : 'cut', cutBytes: garbage, errorOffset: endOffset, field: 'appended' }
+    return { ...base, readableEnd: endOffset, stop: cleanMarker ? 'cut-or-corrupt' : 'cut', cutBytes: garbage, errorOffset: endOffset, facts }
   }
   const batch = batchAt(layout, firstChanged)
   const field = fieldAt(firstChanged - batch.position)
+  const baseOffsetChange = damaged.length >= batch.position + 8 ? readOffset(damaged, batch.position) - batch.baseOffset : 0
+  const tornBatchBytesLeft = damage.kind === 'truncate' ? damaged.length - batch.position : undefined
+  const facts: DamageFacts = { segment, field, baseOffsetChange, tornBatchBytesLeft }
   // partitionLeaderEpoch is outside the CRC and means nothing to the embedded log: harmless.
-  if (field === 'partitionLeaderEpoch') return { ...base, readableEnd: endOffset, stop: 'end', cutBytes: 0, field }
+  if (field === 'partitionLeaderEpoch') return { ...expectIntact(at.partition, endOffset), facts }
   const errorOffset = field === 'baseOffset' ? undefined : batch.baseOffset
-  if (!active) return { ...base, readableEnd: batch.baseOffset, stop: 'corrupt', cutBytes: 0, errorOffset, resumeAt: nextBase, field }
+  if (!active) return { ...base, readableEnd: batch.baseOffset, stop: 'corrupt', cutBytes: 0, errorOffset, resumeAt: nextBase, facts }
   const cutBytes = damaged.length - batch.position
-  if (cutBytes === 0) return { ...base, readableEnd: batch.baseOffset, stop: 'end', cutBytes: 0, field: 'whole batches' }
+  if (cutBytes === 0) return { ...expectIntact(at.partition, batch.baseOffset), facts }
   const structural = damage.kind === 'truncate'
-  return { ...base, readableEnd: batch.baseOffset, stop: cleanMarker && !structural ? 'cut-or-corrupt' : 'cut', cutBytes, errorOffset, field }
+  return { ...base, readableEnd: batch.baseOffset, stop: cleanMarker && !structural ? 'cut-or-corrupt' : 'cut', cutBytes, errorOffset, facts }
+}
+
+function readOffset(data: Buffer, position: number): number {
+  return data.readInt32BE(position) * 2 ** 32 + data.readUInt32BE(position + 4)
 }
 
 function firstDifference(a: Buffer, b: Buffer): number | undefined {

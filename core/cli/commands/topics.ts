@@ -43,7 +43,9 @@ const options = {
 } as const
 
 function parse(args: readonly string[]) {
-  return parseOrUsage(usage, () => parseArgs({ args: negativeValuesJoined(args, ['--retention-ms']), allowPositionals: true, options }))
+  return parseOrUsage(usage, () =>
+    parseArgs({ args: negativeValuesJoined(args, ['--retention-ms']), allowPositionals: true, options }),
+  )
 }
 
 type TopicsValues = ReturnType<typeof parse>['values']
@@ -121,14 +123,14 @@ async function deleteTopic({ rest, dataDir, io }: SubcommandContext): Promise<vo
 }
 
 /** The settings as `name: value` lines, then a table of partitions. */
-export function formatDescription(description: TopicDescription): string {
+function formatDescription(description: TopicDescription): string {
   const { config } = description
   const settings: [string, string][] = [
     ['topic', description.name],
     ['partitions', String(config.partitions)],
     ['cleanup', config.cleanup],
     ['retentionMs', `${config.retentionMs} (${formatDurationMs(config.retentionMs)})`],
-    ['retentionBytes', config.retentionBytes < 0 ? `${config.retentionBytes} (no limit)` : `${config.retentionBytes} (${formatBytes(config.retentionBytes)})`],
+    ['retentionBytes', `${config.retentionBytes} (${config.retentionBytes < 0 ? 'no limit' : formatBytes(config.retentionBytes)})`],
     ['segmentBytes', `${config.segmentBytes} (${formatBytes(config.segmentBytes)})`],
     ['segmentMs', `${config.segmentMs} (${formatDurationMs(config.segmentMs)})`],
     ['maxRecordBytes', `${config.maxRecordBytes} (${formatBytes(config.maxRecordBytes)})`],

@@ -25,18 +25,23 @@ export function fsyncDirectory(dir: string): void {
   }
 }
 
-/** Replaces a file atomically and durably: write a temporary file, fsync, rename, fsync the directory. */
-export function writeFileAtomic(file: string, contents: string | Buffer): void {
+/**
+ * Replaces a file atomically: write a temporary file, rename it over the old one. With
+ * `durable` (the default) the file and the directory are fsynced too, so the new contents
+ * survive a power cut.
+ */
+export function writeFileAtomic(file: string, contents: string | Buffer, options: { durable?: boolean } = {}): void {
+  const durable = options.durable ?? true
   const temporary = `${file}.tmp`
   const fd = fs.openSync(temporary, 'w')
   try {
-    fs.writeSync(fd, typeof contents === 'string' ? Buffer.from(contents) : contents)
-    fs.fsyncSync(fd)
+    writeFully(fd, typeof contents === 'string' ? Buffer.from(contents) : contents, 0)
+    if (durable) fs.fsyncSync(fd)
   } finally {
     fs.closeSync(fd)
   }
   fs.renameSync(temporary, file)
-  fsyncDirectory(path.dirname(file))
+  if (durable) fsyncDirectory(path.dirname(file))
 }
 
 /** Writes the whole buffer at a position (writeSync may write less than asked). */

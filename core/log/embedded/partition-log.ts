@@ -344,17 +344,25 @@ export class PartitionLog {
     if (full || old) this.roll()
   }
 
+  /**
+   * Seals the active segment and starts a new one. Only what the durability policy needs is
+   * forced to disk: under `fsync` the data is already there and the new file's directory
+   * entry is synced; under an interval the sealed data is synced in the background; under
+   * `none` nothing is. Index files are never fsynced: an index that lost its tail is still
+   * correct (it is sparse), and one that does not fit its segment is rebuilt on open.
+   */
   private roll(): void {
     const sealed = this.active
+    const durability = this.options.durability
     try {
-      sealed.sync()
-      sealed.offsetIndex.flush(true)
-      sealed.timeIndex.flush(true)
+      sealed.offsetIndex.flush(false)
+      sealed.timeIndex.flush(false)
+      if (typeof durability === 'object') sealed.syncInBackground((error) => this.options.logger.warn(`syncing ${sealed.file} failed: ${error.message}`))
       const segment = Segment.create(this.dir, sealed.nextOffset, this.options.clock.now())
       segment.nextOffset = sealed.nextOffset
       this.segments.push(segment)
       writeProducerSnapshot(this.dir, segment.baseOffset, this.endOffset, this.producerState)
-      fsyncDirectory(this.dir)
+      if (durability === 'fsync') fsyncDirectory(this.dir)
     } catch (error) {
       this.fail(error, 'rolling a segment', undefined, 0)
     }

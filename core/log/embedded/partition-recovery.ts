@@ -14,7 +14,8 @@ const KNOWN_EXTENSIONS = [SEGMENT_EXTENSION, '.index', '.timeindex', SNAPSHOT_EX
 /** Saves the transaction bookkeeping as of `endOffset`, named by the active segment's base. */
 export function writeProducerSnapshot(dir: string, baseOffset: number, endOffset: number, state: ProducerState): void {
   const file = path.join(dir, offsetFileName(baseOffset, SNAPSHOT_EXTENSION))
-  writeFileAtomic(file, JSON.stringify({ endOffset, ...state.snapshot() }))
+  // Not fsynced: a snapshot lost to a power cut only means a longer replay on the next open.
+  writeFileAtomic(file, JSON.stringify({ endOffset, ...state.snapshot() }), { durable: false })
 }
 
 /** Keeps transaction bookkeeping current for a batch just appended or scanned. */

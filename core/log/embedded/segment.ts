@@ -105,6 +105,15 @@ export class Segment {
     this.dirty = false
   }
 
+  /** Forces appended bytes to disk on the thread pool, without blocking appends. */
+  syncInBackground(onError: (error: Error) => void): void {
+    if (!this.dirty) return
+    this.dirty = false
+    fs.fdatasync(this.fd, (error) => {
+      if (error && error.code !== 'EBADF') onError(error)
+    })
+  }
+
   /** The byte position from which to read to find `offset`. */
   positionOf(offset: number): number {
     return this.offsetIndex.lookup(offset)

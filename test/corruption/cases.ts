@@ -1,0 +1,193 @@
+/**
+ * The seeded list of corruption cases: random damage to active and sealed segments, targeted
+ * damage to each batch-header field, index damage, stray files and links, each with and
+ * without the clean-shutdown marker.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { offsetFileName } from '../../core/log/embedded/files.js'
+import type { SeededRandom } from '../crash/seeded-random.js'
+import {
+  PAGE_BYTES,
+  describeIndexDamage,
+  describeSegmentDamage,
+  fieldStart,
+  type DamageCase,
+  type IndexDamage,
+  type SegmentDamage,
+  type SegmentRef,
+  type StrayEntry,
+} from './damage.js'
+import { partitionDir, type Template } from './templates.js'
+
+const TARGETED_FIELDS = ['baseOffset', 'batchLength', 'partitionLeaderEpoch', 'magic', 'crc', 'attributes', 'lastOffsetDelta', 'recordCount'] as const
+
+function segmentName(template: Template, at: SegmentRef): string {
+  const layouts = template.segments[at.partition]!
+  const role = at.segment === layouts.length - 1 ? 'active segment' : `sealed segment ${layouts[at.segment]!.baseOffset}`
+  return `${template.name} p${at.partition} ${role}`
+}
+
+function markerName(cleanMarker: boolean): string {
+  return cleanMarker ? 'clean marker' : 'no clean marker'
+}
+
+function randomSegmentDamage(random: SeededRandom, size: number, kind: SegmentDamage['kind']): SegmentDamage {
+  switch (kind) {
+    case 'truncate':
+      return { kind, position: random.int(0, size - 1) }
+    case 'flip':
+      return { kind, position: random.int(0, size - 1), bit: random.int(0, 7) }
+    case 'append':
+      return { kind, garbage: random.bytes(random.chance(0.3) ? random.int(1, 60) : random.int(61, 5000)) }
+    case 'zero-page':
+      return { kind, page: random.int(0, Math.ceil(size / PAGE_BYTES) - 1) }
+  }
+}
+
+/** A flip inside one header field of a random batch (bits of baseOffset's low word mostly: the subtle ones). */
+function targetedFlip(random: SeededRandom, template: Template, at: SegmentRef, field: (typeof TARGETED_FIELDS)[number]): SegmentDamage {
+  const batch = random.pick(template.segments[at.partition]![at.segment]!.batches)
+  const width = { baseOffset: 8, batchLength: 4, partitionLeaderEpoch: 4, magic: 1, crc: 4, attributes: 2, lastOffsetDelta: 4, recordCount: 4 }[field]
+  const byte = field === 'baseOffset' && random.chance(0.7) ? random.int(4, 7) : random.int(0, width - 1)
+  return { kind: 'flip', position: batch.position + fieldStart(field) + byte, bit: random.int(0, 7) }
+}
+
+function segmentCase(template: Template, at: SegmentRef, cleanMarker: boolean, damage: SegmentDamage, label = ''): DamageCase {
+  return {
+    name: `${segmentName(template, at)}, ${markerName(cleanMarker)}: ${label}${describeSegmentDamage(damage)}`,
+    template,
+    cleanMarker,
+    damage: { kind: 'segment', at, damage },
+  }
+}
+
+function activeOf(template: Template, partition: number): SegmentRef {
+  return { partition, segment: template.segments[partition]!.length - 1 }
+}
+
+function randomIndexDamage(random: SeededRandom, size: number, entryBytes: number): IndexDamage {
+  switch (random.int(0, 6)) {
+    case 0:
+      return { how: 'delete' }
+    case 1:
+      return { how: 'truncate', length: 0 }
+    case 2:
+      return { how: 'truncate', length: random.int(0, Math.max(0, size - 1)) }
+    case 3:
+      return { how: 'truncate', length: entryBytes * random.int(0, Math.max(0, Math.floor(size / entryBytes) - 1)) }
+    case 4:
+      return { how: 'overwrite', garbage: random.bytes(Math.max(size, entryBytes)) }
+    case 5:
+      return { how: 'flip', position: random.int(0, Math.max(0, size - 1)), bit: random.int(0, 7) }
+    default:
+      return { how: 'append', garbage: random.bytes(entryBytes * random.int(1, 2)) }
+  }
+}
+
+const STRAY_CATALOGUE: readonly ((random: SeededRandom) => StrayEntry)[] = [
+  (random) => ({ name: 'notes.txt', type: 'file', contents: random.bytes(100) }),
+  (random) => ({ name: '.DS_Store', type: 'file', contents: random.bytes(40) }),
+  (random) => ({ name: 'x.log', type: 'file', contents: random.bytes(200) }),
+  (random) => ({ name: '00000000000000000000.log.bak', type: 'file', contents: random.bytes(500) }),
+  (random) => ({ name: '0000000000000000000a.log', type: 'file', contents: random.bytes(300) }),
+  (random) => ({ name: '00000000000000099999.index', type: 'file', contents: random.bytes(16) }),
+  (random) => ({ name: '00000000000000099999.timeindex', type: 'file', contents: random.bytes(24) }),
+  (random) => ({ name: '00000000000000099999.snapshot', type: 'file', contents: random.bytes(30) }),
+  (random) => ({ name: 'leftover.tmp', type: 'file', contents: random.bytes(64) }),
+  (random) => ({ name: 'subdir', type: 'directory', contents: random.bytes(10) }),
+  (random) => ({ name: 'link-to-outside', type: 'link-outside', contents: random.bytes(128) }),
+  (random) => ({ name: 'link.log', type: 'link-outside', contents: random.bytes(128) }),
+]
+
+export function generateCases(templates: readonly Template[], random: SeededRandom): DamageCase[] {
+  const cases: DamageCase[] = []
+  const markers = [true, false]
+  for (const template of templates) {
+    for (const cleanMarker of markers) {
+      cases.push({ name: `${template.name}, ${markerName(cleanMarker)}: undamaged`, template, cleanMarker, damage: { kind: 'none' } })
+      // Random damage to the active segment of a random partition.
+      for (const [kind, count] of [['truncate', 8], ['flip', 8], ['append', 5], ['zero-page', 5]] as const) {
+        for (let i = 0; i < count; i++) {
+          const at = activeOf(template, random.int(0, template.partitions - 1))
+          const size = template.segments[at.partition]![at.segment]!.sizeBytes
+          cases.push(segmentCase(template, at, cleanMarker, randomSegmentDamage(random, size, kind)))
+        }
+      }
+      // Each header field of a batch in the active segment.
+      for (const field of TARGETED_FIELDS) {
+        const at = activeOf(template, random.int(0, template.partitions - 1))
+        cases.push(segmentCase(template, at, cleanMarker, targetedFlip(random, template, at, field), `${field} `))
+      }
+      // A few extra baseOffset flips: the field outside the CRC.
+      for (let i = 0; i < 3; i++) {
+        const at = activeOf(template, random.int(0, template.partitions - 1))
+        cases.push(segmentCase(template, at, cleanMarker, targetedFlip(random, template, at, 'baseOffset'), 'baseOffset '))
+      }
+    }
+  }
+  for (const template of templates.filter((candidate) => candidate.segments[0]!.length > 1)) {
+    for (const cleanMarker of markers) {
+      const sealed = (): SegmentRef => ({ partition: 0, segment: random.int(0, template.segments[0]!.length - 2) })
+      for (const [kind, count] of [['truncate', 6], ['flip', 8], ['append', 3], ['zero-page', 4]] as const) {
+        for (let i = 0; i < count; i++) {
+          const at = sealed()
+          cases.push(segmentCase(template, at, cleanMarker, randomSegmentDamage(random, template.segments[0]![at.segment]!.sizeBytes, kind)))
+        }
+      }
+      for (const field of TARGETED_FIELDS) {
+        const at = sealed()
+        cases.push(segmentCase(template, at, cleanMarker, targetedFlip(random, template, at, field), `${field} `))
+      }
+      for (let i = 0; i < 8; i++) {
+        const at = random.chance(0.5) ? sealed() : activeOf(template, 0)
+        const extension = random.pick(['.index', '.timeindex'] as const)
+        const file = path.join(partitionDir(template.dir, 0), offsetFileName(template.segments[0]![at.segment]!.baseOffset, extension))
+        const size = fs.existsSync(file) ? fs.statSync(file).size : 0
+        const damage = randomIndexDamage(random, size, extension === '.index' ? 8 : 12)
+        cases.push({
+          name: `${segmentName(template, at)}, ${markerName(cleanMarker)}: ${extension} ${describeIndexDamage(damage)}`,
+          template,
+          cleanMarker,
+          damage: { kind: 'index', at, extension, damage },
+        })
+      }
+    }
+  }
+  for (let i = 0; i < 10; i++) {
+    const template = random.pick(templates)
+    const cleanMarker = random.chance(0.5)
+    const entries = new Map<string, StrayEntry>()
+    for (let n = random.int(1, 4); n > 0; n--) {
+      const entry = random.pick(STRAY_CATALOGUE)(random)
+      entries.set(entry.name, entry)
+    }
+    const partition = random.int(0, template.partitions - 1)
+    cases.push({
+      name: `${template.name} p${partition}, ${markerName(cleanMarker)}: stray ${[...entries.keys()].join(', ')}`,
+      template,
+      cleanMarker,
+      damage: { kind: 'stray', partition, entries: [...entries.values()] },
+    })
+  }
+  return cases
+}
+
+/** Entries in a partition directory that look like segments but are not regular files. */
+export function hostileCases(templates: readonly Template[], random: SeededRandom): DamageCase[] {
+  const cases: DamageCase[] = []
+  for (const template of templates) {
+    for (const cleanMarker of [true, false]) {
+      const later = offsetFileName(template.endOffsets[0]! + 1000, '.log')
+      for (const type of ['directory', 'link-outside'] as const) {
+        cases.push({
+          name: `${template.name} p0, ${markerName(cleanMarker)}: a ${type === 'directory' ? 'directory' : 'link to a file outside the data directory'} named ${later}`,
+          template,
+          cleanMarker,
+          damage: { kind: 'stray', partition: 0, entries: [{ name: later, type, contents: random.bytes(300) }] },
+        })
+      }
+    }
+  }
+  return cases
+}
