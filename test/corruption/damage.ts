@@ -6,6 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { offsetFileName } from '../../core/log/embedded/files.js'
+import type { KnownBugId } from './known-bugs.js'
 import { partitionDir, type SegmentLayout, type Template } from './templates.js'
 
 export const PAGE_BYTES = 4096
@@ -28,6 +29,8 @@ export type IndexDamage =
   | { readonly how: 'overwrite'; readonly garbage: Buffer }
   | { readonly how: 'flip'; readonly position: number; readonly bit: number }
   | { readonly how: 'append'; readonly garbage: Buffer }
+  /** Overwrites one 32-bit word: a targeted edit that keeps the file well-formed. */
+  | { readonly how: 'set-uint32'; readonly position: number; readonly value: number; readonly what: string }
 
 export interface StrayEntry {
   readonly name: string
@@ -43,6 +46,8 @@ export type Damage =
 
 export interface DamageCase {
   readonly name: string
+  /** Set where the case is built to hit a known bug of the log (see known-bugs.ts). */
+  readonly knownBug?: KnownBugId
   readonly template: Template
   /** Whether `.clean-shutdown` stays (the tail is then not CRC-checked on open). */
   readonly cleanMarker: boolean
@@ -75,15 +80,18 @@ export interface Expectation {
 /** What the damage did, in terms of the batch it hit (for reports and the known-bug list). */
 export interface DamageFacts {
   readonly segment: 'active' | 'sealed' | 'none'
+  readonly kind: SegmentDamage['kind'] | 'none'
   /** Header field of the first damaged byte ('records' past the header, 'appended', 'none'). */
   readonly field: string
   /** The damaged batch's baseOffset as it now reads minus what was written (0 when untouched). */
   readonly baseOffsetChange: number
+  /** The damaged batch's lastOffsetDelta as it now reads (undefined when cut off). */
+  readonly lastOffsetDeltaAfter: number | undefined
   /** For a truncation: bytes of the first damaged batch left in the file. */
   readonly tornBatchBytesLeft: number | undefined
 }
 
-const NO_FACTS: DamageFacts = { segment: 'none', field: 'none', baseOffsetChange: 0, tornBatchBytesLeft: undefined }
+const NO_FACTS: DamageFacts = { segment: 'none', kind: 'none', field: 'none', baseOffsetChange: 0, lastOffsetDeltaAfter: undefined, tornBatchBytesLeft: undefined }
 
 /** A partition the damage did not touch: it reads back whole. */
 export function expectIntact(partition: number, endOffset: number): Expectation {
@@ -167,7 +175,7 @@ export function expectSegmentDamage(template: Template, at: SegmentRef, damage: 
   const base = { partition: at.partition, errorOffset: undefined, resumeAt: undefined }
   if (firstChanged >= original.length) {
     // Appended garbage: every batch is intact; the garbage must go (tail) or never harm a read (sealed).
-    const facts: DamageFacts = { segment, field: 'appended', baseOffsetChange: 0, tornBatchBytesLeft: undefined }
+    const facts: DamageFacts = { ...NO_FACTS, segment, kind: damage.kind, field: 'appended' }
     if (!active) return { ...base, readableEnd: nextBase, stop: 'corrupt-or-harmless', cutBytes: 0, resumeAt: nextBase, facts }
     const garbage = damaged.length - original.length
     return { ...base, readableEnd: endOffset, stop: cleanMarker ? 'cut-or-corrupt' : 'cut', cutBytes: garbage, errorOffset: endOffset, facts }
@@ -176,7 +184,8 @@ export function expectSegmentDamage(template: Template, at: SegmentRef, damage: 
   const field = fieldAt(firstChanged - batch.position)
   const baseOffsetChange = damaged.length >= batch.position + 8 ? readOffset(damaged, batch.position) - batch.baseOffset : 0
   const tornBatchBytesLeft = damage.kind === 'truncate' ? damaged.length - batch.position : undefined
-  const facts: DamageFacts = { segment, field, baseOffsetChange, tornBatchBytesLeft }
+  const lastOffsetDeltaAfter = damaged.length >= batch.position + 27 ? damaged.readInt32BE(batch.position + 23) : undefined
+  const facts: DamageFacts = { segment, kind: damage.kind, field, baseOffsetChange, lastOffsetDeltaAfter, tornBatchBytesLeft }
   // partitionLeaderEpoch is outside the CRC and means nothing to the embedded log: harmless.
   if (field === 'partitionLeaderEpoch') return { ...expectIntact(at.partition, endOffset), facts }
   const errorOffset = field === 'baseOffset' ? undefined : batch.baseOffset
@@ -259,6 +268,12 @@ function damageIndexFile(file: string, damage: IndexDamage): void {
     }
     case 'append':
       fs.writeFileSync(file, Buffer.concat([data, damage.garbage]))
+      return
+    case 'set-uint32': {
+      const copy = Buffer.from(data)
+      copy.writeUInt32BE(damage.value, damage.position)
+      fs.writeFileSync(file, copy)
+    }
   }
 }
 
@@ -274,5 +289,7 @@ export function describeIndexDamage(damage: IndexDamage): string {
       return `bit ${damage.bit} of byte ${damage.position} flipped`
     case 'append':
       return `${damage.garbage.length} random bytes appended`
+    case 'set-uint32':
+      return damage.what
   }
 }

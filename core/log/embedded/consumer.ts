@@ -177,6 +177,16 @@ export class EmbeddedConsumer implements Consumer {
   private async syncGroup(): Promise<void> {
     if (this.subscription === undefined || this.options.groupId === undefined) return
     const change = this.host.groups.sync(this.options.groupId, this.memberId, this.sessionTimeoutMs)
+    if (change.expelled) {
+      // Its partitions may be with another member now: drop them all, then join again.
+      const lost = this.assignment()
+      this.assigned.clear()
+      if (lost.length > 0) await this.subscription.listener?.onRevoked?.(lost)
+      this.host.logger.warn(`consumer of group ${this.options.groupId} missed its session timeout (${this.sessionTimeoutMs} ms); rejoining`)
+      const { topics, listener } = this.subscription
+      this.host.groups.join(this.options.groupId, this.memberId, topics, listener, () => this.wake?.())
+      return
+    }
     if (change.revoked.length > 0) {
       for (const { topic, partition } of change.revoked) this.assigned.delete(partitionKey(topic, partition))
       await change.listener?.onRevoked?.(change.revoked)

@@ -27,6 +27,8 @@ export interface AssignmentChange {
   readonly revoked: TopicPartition[]
   readonly assigned: TopicPartition[]
   readonly listener: RebalanceListener | undefined
+  /** The member was removed (its session timed out): its partitions are lost and it must rejoin. */
+  readonly expelled: boolean
 }
 
 export interface OffsetStore {
@@ -78,10 +80,10 @@ export class GroupCoordinator {
   sync(groupId: string, memberId: string, sessionTimeoutMs: number): AssignmentChange {
     const group = this.group(groupId)
     const now = this.clock.now()
-    this.expire(group, now, sessionTimeoutMs)
     const member = group.members.get(memberId)
-    if (!member) return { revoked: [], assigned: [], listener: undefined }
+    if (!member) return { revoked: [], assigned: [], listener: undefined, expelled: true }
     member.lastSeenMs = now
+    this.expire(group, now, sessionTimeoutMs)
     const revoked: TopicPartition[] = []
     for (const key of member.owned) {
       if (member.target.has(key)) continue
@@ -97,7 +99,7 @@ export class GroupCoordinator {
       assigned.push(parsePartitionKey(key))
     }
     if (revoked.length > 0) for (const other of group.members.values()) if (other !== member) other.wake()
-    return { revoked, assigned, listener: member.listener }
+    return { revoked, assigned, listener: member.listener, expelled: false }
   }
 
   /** True when the member owns every partition its assignment gives it. */
