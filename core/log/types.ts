@@ -1,5 +1,5 @@
 /**
- * The `Log` contract: what every backend (the embedded log, Apache Kafka) provides.
+ * The `Log` contract: what every backend (the embedded log, the memory log, Apache Kafka) provides.
  * Keys and values are bytes here; serdes type them above this layer.
  */
 
@@ -79,7 +79,7 @@ export interface PartitionDescription {
   readonly startOffset: number
   /** The offset the next record will get (log end offset, high watermark). */
   readonly endOffset: number
-  /** Bytes on disk across segments (undefined where a backend cannot tell). */
+  /** Bytes stored: on disk across segments, or held by the memory log (undefined where a backend cannot tell). */
   readonly sizeBytes: number | undefined
 }
 
@@ -174,7 +174,7 @@ export interface Consumer {
 
 /** A backend: topics, producers and consumers. */
 export interface Log {
-  readonly backend: 'embedded' | 'kafka'
+  readonly backend: 'embedded' | 'memory' | 'kafka'
   createTopic(name: string, config: TopicConfig): Promise<void>
   deleteTopic(name: string): Promise<void>
   /** User topics, sorted; internal topics (names starting with `__`) are left out. */
@@ -183,4 +183,9 @@ export interface Log {
   producer(options?: ProducerOptions): Producer
   consumer(options?: ConsumerOptions): Consumer
   close(): Promise<void>
+}
+
+/** Opens a log when an app starts, so an app can be declared before its log is open. */
+export interface LogProvider {
+  open(): Promise<Log>
 }

@@ -18,6 +18,7 @@ import {
   type SegmentRef,
   type StrayEntry,
 } from './damage.js'
+import type { KnownBugId } from './known-bugs.js'
 import { partitionDir, type Template } from './templates.js'
 
 const TARGETED_FIELDS = ['baseOffset', 'batchLength', 'partitionLeaderEpoch', 'magic', 'crc', 'attributes', 'lastOffsetDelta', 'recordCount'] as const
@@ -66,23 +67,66 @@ function activeOf(template: Template, partition: number): SegmentRef {
   return { partition, segment: template.segments[partition]!.length - 1 }
 }
 
+/** Random damage to the index of the active segment: it is rebuilt on every open, so none of it may matter. */
 function randomIndexDamage(random: SeededRandom, size: number, entryBytes: number): IndexDamage {
-  switch (random.int(0, 6)) {
+  switch (random.int(0, 3)) {
     case 0:
       return { how: 'delete' }
     case 1:
-      return { how: 'truncate', length: 0 }
-    case 2:
       return { how: 'truncate', length: random.int(0, Math.max(0, size - 1)) }
-    case 3:
-      return { how: 'truncate', length: entryBytes * random.int(0, Math.max(0, Math.floor(size / entryBytes) - 1)) }
-    case 4:
+    case 2:
       return { how: 'overwrite', garbage: random.bytes(Math.max(size, entryBytes)) }
-    case 5:
-      return { how: 'flip', position: random.int(0, Math.max(0, size - 1)), bit: random.int(0, 7) }
     default:
-      return { how: 'append', garbage: random.bytes(entryBytes * random.int(1, 2)) }
+      return { how: 'flip', position: random.int(0, Math.max(0, size - 1)), bit: random.int(0, 7) }
   }
+}
+
+interface IndexCase {
+  readonly extension: '.index' | '.timeindex'
+  readonly damage: IndexDamage
+  readonly knownBug?: KnownBugId
+}
+
+/**
+ * Damage to a sealed segment's index, each kind built so its effect is certain: files that no
+ * longer parse (must be rebuilt), shorter but consistent files, and well-formed lies.
+ */
+function sealedIndexCases(random: SeededRandom, offsetIndex: Buffer, timeIndex: Buffer): IndexCase[] {
+  const cases: IndexCase[] = []
+  const garbage = (size: number): Buffer => {
+    const bytes = random.bytes(Math.max(size, 24))
+    bytes[4] = 0xff // an .index position far past the segment's end
+    bytes[0] = 0xff // a .timeindex whose first timestamp is above the second
+    bytes[12] = 0x00
+    return bytes
+  }
+  for (const [extension, data, entryBytes] of [['.index', offsetIndex, 8], ['.timeindex', timeIndex, 12]] as const) {
+    const entries = data.length / entryBytes
+    cases.push({ extension, damage: { how: 'delete' } })
+    cases.push({ extension, damage: { how: 'overwrite', garbage: garbage(data.length) } })
+    cases.push({ extension, damage: { how: 'truncate', length: random.int(1, entryBytes - 1) + entryBytes * random.int(0, entries - 1) } })
+    cases.push({
+      extension,
+      damage: { how: 'truncate', length: entryBytes * random.int(0, entries - 1) },
+      ...(extension === '.timeindex' ? { knownBug: 'sealed-time-index-trusted' as const } : {}),
+    })
+  }
+  const offsetEntries = offsetIndex.length / 8
+  const lowerable = Array.from({ length: offsetEntries }, (_, i) => i).filter((i) => i > 0 && offsetIndex.readUInt32BE((i - 1) * 8) + 1 < offsetIndex.readUInt32BE(i * 8))
+  if (lowerable.length > 0) {
+    const i = random.pick(lowerable)
+    const value = offsetIndex.readUInt32BE((i - 1) * 8) + 1
+    cases.push({ extension: '.index', damage: { how: 'set-uint32', position: i * 8, value, what: `entry ${i}'s relative offset lowered to ${value}` }, knownBug: 'sealed-offset-index-trusted' })
+  }
+  const i = random.int(0, offsetEntries - 1)
+  const position = offsetIndex.readUInt32BE(i * 8 + 4) + 1
+  cases.push({ extension: '.index', damage: { how: 'set-uint32', position: i * 8 + 4, value: position, what: `entry ${i}'s position moved into its batch (${position})` }, knownBug: 'sealed-offset-index-trusted' })
+  const last = (timeIndex.length / 12 - 1) * 12
+  const low = timeIndex.readUInt32BE(last + 4)
+  if (low > 0) {
+    cases.push({ extension: '.timeindex', damage: { how: 'set-uint32', position: last + 4, value: low - 1, what: 'the last entry\'s timestamp lowered by 1 ms' }, knownBug: 'sealed-time-index-trusted' })
+  }
+  return cases
 }
 
 const STRAY_CATALOGUE: readonly ((random: SeededRandom) => StrayEntry)[] = [
@@ -139,12 +183,27 @@ export function generateCases(templates: readonly Template[], random: SeededRand
         const at = sealed()
         cases.push(segmentCase(template, at, cleanMarker, targetedFlip(random, template, at, field), `${field} `))
       }
-      for (let i = 0; i < 8; i++) {
-        const at = random.chance(0.5) ? sealed() : activeOf(template, 0)
+      const at = sealed()
+      const layout = template.segments[0]![at.segment]!
+      const read = (extension: string): Buffer => fs.readFileSync(path.join(partitionDir(template.dir, 0), offsetFileName(layout.baseOffset, extension)))
+      for (const indexCase of sealedIndexCases(random, read('.index'), read('.timeindex'))) {
+        cases.push({
+          name: `${segmentName(template, at)}, ${markerName(cleanMarker)}: ${indexCase.extension} ${describeIndexDamage(indexCase.damage)}`,
+          template,
+          cleanMarker,
+          damage: { kind: 'index', at, extension: indexCase.extension, damage: indexCase.damage },
+          ...(indexCase.knownBug === undefined ? {} : { knownBug: indexCase.knownBug }),
+        })
+      }
+    }
+  }
+  for (const template of templates) {
+    for (const cleanMarker of markers) {
+      for (let i = 0; i < 3; i++) {
+        const at = activeOf(template, random.int(0, template.partitions - 1))
         const extension = random.pick(['.index', '.timeindex'] as const)
-        const file = path.join(partitionDir(template.dir, 0), offsetFileName(template.segments[0]![at.segment]!.baseOffset, extension))
-        const size = fs.existsSync(file) ? fs.statSync(file).size : 0
-        const damage = randomIndexDamage(random, size, extension === '.index' ? 8 : 12)
+        const file = path.join(partitionDir(template.dir, at.partition), offsetFileName(template.segments[at.partition]![at.segment]!.baseOffset, extension))
+        const damage = randomIndexDamage(random, fs.statSync(file).size, extension === '.index' ? 8 : 12)
         cases.push({
           name: `${segmentName(template, at)}, ${markerName(cleanMarker)}: ${extension} ${describeIndexDamage(damage)}`,
           template,
@@ -184,6 +243,7 @@ export function hostileCases(templates: readonly Template[], random: SeededRando
           name: `${template.name} p0, ${markerName(cleanMarker)}: a ${type === 'directory' ? 'directory' : 'link to a file outside the data directory'} named ${later}`,
           template,
           cleanMarker,
+          knownBug: type === 'directory' ? 'segment-named-directory' : 'segment-named-link',
           damage: { kind: 'stray', partition: 0, entries: [{ name: later, type, contents: random.bytes(300) }] },
         })
       }

@@ -94,7 +94,7 @@ export function describeError(error: unknown): string {
  * seekToTimestamp must land on the first written record at or after each timestamp (the end
  * offset when there is none), however the time index was damaged.
  */
-export async function timestampLookupProblems(log: Log, partition: number, written: readonly WrittenRecord[], random: SeededRandom): Promise<string[]> {
+export async function timestampLookupProblems(log: Log, partition: number, written: readonly WrittenRecord[], timestamps: readonly number[]): Promise<string[]> {
   const description = await log.describeTopic(TOPIC)
   const endOffset = description.partitions[partition]!.endOffset
   const topicPartition = { topic: TOPIC, partition }
@@ -102,12 +102,14 @@ export async function timestampLookupProblems(log: Log, partition: number, writt
   const problems: string[] = []
   try {
     await consumer.assign([topicPartition])
-    const samples = [0, ...Array.from({ length: 12 }, () => random.pick(written).timestamp + random.int(-5, 5)), Number.MAX_SAFE_INTEGER]
-    for (const timestamp of samples) {
+    for (const timestamp of timestamps) {
       const expected = written.find((record) => record.timestamp >= timestamp)?.offset ?? endOffset
       await consumer.seekToTimestamp(topicPartition, timestamp)
       const found = consumer.position(topicPartition)
-      if (found !== expected) problems.push(`seekToTimestamp(${timestamp}) landed on offset ${found}, expected ${expected}`)
+      if (found !== expected) {
+        problems.push(`seekToTimestamp(${timestamp}) landed on offset ${found}, expected ${expected}`)
+        break
+      }
     }
   } catch (error) {
     problems.push(`seekToTimestamp threw ${describeError(error)}`)
@@ -115,4 +117,40 @@ export async function timestampLookupProblems(log: Log, partition: number, writt
     await consumer.close()
   }
   return problems
+}
+
+/**
+ * A read starting at any offset (so through any index entry) returns the first written record
+ * at or after it: the first problem found, if any.
+ */
+export async function seekEveryOffsetProblems(log: Log, partition: number, written: readonly WrittenRecord[]): Promise<string[]> {
+  const description = await log.describeTopic(TOPIC)
+  const { startOffset, endOffset } = description.partitions[partition]!
+  const topicPartition = { topic: TOPIC, partition }
+  const consumer = log.consumer({ isolation: 'read_uncommitted' })
+  try {
+    await consumer.assign([topicPartition])
+    let nextWritten = 0
+    for (let offset = startOffset; offset < endOffset; offset++) {
+      while (nextWritten < written.length && written[nextWritten]!.offset < offset) nextWritten++
+      const expected = written[nextWritten]
+      consumer.seek(topicPartition, offset)
+      let records: LogRecord[]
+      try {
+        records = await consumer.poll({ maxRecords: 1 })
+      } catch (error) {
+        return [`a read from offset ${offset} threw ${describeError(error)}`]
+      }
+      const [record] = records
+      if (expected === undefined && record !== undefined) return [`a read from offset ${offset} returned offset ${record.offset}; nothing was written there or after`]
+      if (expected !== undefined && record === undefined) return [`a read from offset ${offset} returned nothing; offset ${expected.offset} was written`]
+      if (expected !== undefined && record !== undefined) {
+        const difference = recordDifference(record, expected)
+        if (difference !== undefined) return [`a read from offset ${offset} returned ${difference}`]
+      }
+    }
+    return []
+  } finally {
+    await consumer.close()
+  }
 }

@@ -6,7 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { openEmbeddedLog } from '../../core/log/embedded/index.js'
-import { BATCH_HEADER_BYTES, batchTotalBytes, isControl, lastOffsetOf, readBatchHeader } from '../../core/log/embedded/record-batch.js'
+import { BATCH_HEADER_BYTES, batchTotalBytes, isControl, lastOffsetOf, readBatchHeader } from '../../core/log/engine/record-batch.js'
 import type { ProducerRecord, RecordHeader, TopicConfig } from '../../core/log/types.js'
 import type { SeededRandom } from '../crash/seeded-random.js'
 

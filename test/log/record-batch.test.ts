@@ -20,8 +20,8 @@ import {
   setBaseOffset,
   type BatchRecord,
   type EncodeBatchOptions,
-} from '../../core/log/embedded/record-batch.js'
-import { cursor, MalformedBytes, readVarint, readVarlong, varintBytes, varlongBytes, writeVarint, writeVarlong } from '../../core/log/embedded/varint.js'
+} from '../../core/log/engine/record-batch.js'
+import { cursor, MalformedBytes, readVarint, readVarlong, varintBytes, varlongBytes, writeVarint, writeVarlong } from '../../core/log/engine/varint.js'
 import type { LogRecord, RecordHeader } from '../../core/log/types.js'
 
 const T0 = 1_700_000_000_000

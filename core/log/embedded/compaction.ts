@@ -9,7 +9,7 @@ import {
   isTransactional,
   lastOffsetOf,
   readBatchHeader,
-} from './record-batch.js'
+} from '../engine/record-batch.js'
 import type { Segment } from './segment.js'
 
 /** What one compaction pass did. */

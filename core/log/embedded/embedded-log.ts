@@ -1,7 +1,14 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { systemClock, type Clock, type TimerHandle } from '../../clock.js'
-import { ClosedError, InvalidTopicNameError, ReadOnlyLogError, TopicExistsError, UnknownTopicOrPartitionError } from '../errors.js'
+import { ClosedError, ReadOnlyLogError, TopicExistsError, UnknownTopicOrPartitionError } from '../errors.js'
+import { EngineConsumer } from '../engine/consumer.js'
+import { GroupCoordinator } from '../engine/group-coordinator.js'
+import { stderrLogger, type LogLogger } from '../engine/logger.js'
+import { parsePartitionKey } from '../engine/partition-key.js'
+import { EngineProducer } from '../engine/producer.js'
+import { checkNewTopic } from '../engine/topic-config.js'
+import { TransactionCoordinator } from '../engine/transaction-coordinator.js'
 import { validateTopicName } from '../topic-name.js'
 import type {
   Consumer,
@@ -14,22 +21,15 @@ import type {
   TopicDescription,
 } from '../types.js'
 import { compactPartition } from './compaction.js'
-import { EmbeddedConsumer } from './consumer.js'
 import { fsyncDirectory } from './files.js'
-import { GroupCoordinator } from './group-coordinator.js'
 import { InternalTopics } from './internal-topics.js'
 import { lockDataDirectory } from './lock.js'
-import { resolveTopicConfig, validateDurability, type Durability, type EmbeddedLogOptions, type LogLogger } from './options.js'
-import { parsePartitionKey } from './partition-key.js'
+import { validateDurability, type Durability, type EmbeddedLogOptions } from './options.js'
 import { PartitionLog, type RecoveryEvent } from './partition-log.js'
-import { EmbeddedProducer } from './producer.js'
 import { TopicRegistry, partitionDirectory } from './topic-registry.js'
-import { TransactionCoordinator } from './transaction-coordinator.js'
 
 const CLEAN_SHUTDOWN_FILE = '.clean-shutdown'
 const DEFAULT_MAINTENANCE_INTERVAL_MS = 30_000
-
-const stderrLogger: LogLogger = { warn: (message) => process.stderr.write(`[tributary] ${message}\n`) }
 
 interface Topic {
   config: ResolvedTopicConfig
@@ -109,11 +109,7 @@ export class EmbeddedLog implements Log {
   /** @internal Creates a topic; internal topics (`__` names) only from inside the log. */
   createTopicSync(name: string, config: TopicConfig, internal = false): void {
     this.checkOpen()
-    validateTopicName(name)
-    if (!internal && name.startsWith('__')) {
-      throw new InvalidTopicNameError(name, 'names starting with "__" are reserved for the log\'s internal topics')
-    }
-    const resolved = resolveTopicConfig(config)
+    const resolved = checkNewTopic(name, config, internal)
     this.checkWritable('createTopic')
     this.refreshTopics()
     if (this.topics.has(name)) throw new TopicExistsError(name)
@@ -161,12 +157,12 @@ export class EmbeddedLog implements Log {
 
   producer(options: ProducerOptions = {}): Producer {
     this.checkOpen()
-    return new EmbeddedProducer(this, options)
+    return new EngineProducer(this, options)
   }
 
   consumer(options: ConsumerOptions = {}): Consumer {
     this.checkOpen()
-    return new EmbeddedConsumer(this, options)
+    return new EngineConsumer(this, options)
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,10 @@
-import type { Log } from '../types.js'
+import type { Log, LogProvider } from '../types.js'
 import { EmbeddedLog } from './embedded-log.js'
 import type { EmbeddedLogOptions } from './options.js'
 
 export { EmbeddedLog } from './embedded-log.js'
-export type { Durability, EmbeddedLogOptions, LogLogger } from './options.js'
+export type { LogLogger } from '../engine/logger.js'
+export type { Durability, EmbeddedLogOptions } from './options.js'
 export type { RecoveryEvent } from './partition-log.js'
 
 /**
@@ -18,4 +19,14 @@ export type { RecoveryEvent } from './partition-log.js'
  */
 export async function openEmbeddedLog(options: EmbeddedLogOptions): Promise<Log & EmbeddedLog> {
   return new EmbeddedLog(options)
+}
+
+/**
+ * The embedded log for an app: opened when the app starts, closed when it stops.
+ *
+ * @example
+ * const app = new App({ id: 'wordcount', log: embedded({ dir: './tributary-data' }) })
+ */
+export function embedded(options: EmbeddedLogOptions): LogProvider {
+  return { open: () => openEmbeddedLog(options) }
 }

@@ -1,10 +1,10 @@
 import type { Clock } from '../../clock.js'
 import type { LogRecord, TopicPartitionOffset } from '../types.js'
 import type { EmbeddedLog } from './embedded-log.js'
-import type { OffsetStore } from './group-coordinator.js'
+import type { OffsetStore } from '../engine/group-coordinator.js'
 import type { PartitionLog } from './partition-log.js'
-import { encodeBatch } from './record-batch.js'
-import type { TransactionRecord, TransactionStateStore } from './transaction-coordinator.js'
+import { encodeBatch } from '../engine/record-batch.js'
+import type { TransactionRecord, TransactionStateStore } from '../engine/transaction-coordinator.js'
 
 export const CONSUMER_OFFSETS_TOPIC = '__consumer_offsets'
 export const TRANSACTION_STATE_TOPIC = '__transaction_state'

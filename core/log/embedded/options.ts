@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js'
 import { ConfigError } from '../../errors.js'
-import type { ResolvedTopicConfig, TopicConfig } from '../types.js'
+import type { LogLogger } from '../engine/logger.js'
+import { requireInteger } from '../engine/topic-config.js'
 
 /**
  * When appended bytes are forced to disk.
@@ -10,11 +11,6 @@ import type { ResolvedTopicConfig, TopicConfig } from '../types.js'
  * - `'none'`: left to the operating system (survives a process crash, not power loss).
  */
 export type Durability = 'fsync' | 'none' | { readonly fsyncIntervalMs: number }
-
-/** Where warnings go; defaults to stderr. */
-export interface LogLogger {
-  warn(message: string): void
-}
 
 export interface EmbeddedLogOptions {
   /** The data directory; created when missing. */
@@ -27,49 +23,6 @@ export interface EmbeddedLogOptions {
   readonly logger?: LogLogger
   /** How often retention and compaction run. Default 30 s; 0 disables the background run. */
   readonly maintenanceIntervalMs?: number
-}
-
-const DAY_MS = 24 * 60 * 60 * 1000
-
-export const DEFAULT_TOPIC_CONFIG: Omit<ResolvedTopicConfig, 'partitions'> = {
-  cleanup: 'delete',
-  retentionMs: 7 * DAY_MS,
-  retentionBytes: -1,
-  segmentBytes: 1024 * 1024 * 1024,
-  segmentMs: 7 * DAY_MS,
-  maxRecordBytes: 1024 * 1024 + 12,
-  deleteRetentionMs: DAY_MS,
-}
-
-/** Fills in defaults and checks every field, naming the one that is wrong. */
-export function resolveTopicConfig(config: TopicConfig): ResolvedTopicConfig {
-  const resolved: ResolvedTopicConfig = {
-    partitions: config.partitions,
-    cleanup: config.cleanup ?? DEFAULT_TOPIC_CONFIG.cleanup,
-    retentionMs: config.retentionMs ?? DEFAULT_TOPIC_CONFIG.retentionMs,
-    retentionBytes: config.retentionBytes ?? DEFAULT_TOPIC_CONFIG.retentionBytes,
-    segmentBytes: config.segmentBytes ?? DEFAULT_TOPIC_CONFIG.segmentBytes,
-    segmentMs: config.segmentMs ?? DEFAULT_TOPIC_CONFIG.segmentMs,
-    maxRecordBytes: config.maxRecordBytes ?? DEFAULT_TOPIC_CONFIG.maxRecordBytes,
-    deleteRetentionMs: config.deleteRetentionMs ?? DEFAULT_TOPIC_CONFIG.deleteRetentionMs,
-  }
-  requireInteger('partitions', resolved.partitions, 1, 100_000)
-  if (resolved.cleanup !== 'delete' && resolved.cleanup !== 'compact') {
-    throw new ConfigError('cleanup', `must be "delete" or "compact", got ${JSON.stringify(resolved.cleanup)}`)
-  }
-  requireInteger('retentionMs', resolved.retentionMs, -1, Number.MAX_SAFE_INTEGER)
-  requireInteger('retentionBytes', resolved.retentionBytes, -1, Number.MAX_SAFE_INTEGER)
-  requireInteger('segmentBytes', resolved.segmentBytes, 1024, 2 ** 31 - 1)
-  requireInteger('segmentMs', resolved.segmentMs, 1, Number.MAX_SAFE_INTEGER)
-  requireInteger('maxRecordBytes', resolved.maxRecordBytes, 64, 2 ** 30)
-  requireInteger('deleteRetentionMs', resolved.deleteRetentionMs, 0, Number.MAX_SAFE_INTEGER)
-  return resolved
-}
-
-function requireInteger(field: string, value: unknown, min: number, max: number): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(field, `must be an integer from ${min} to ${max}, got ${String(value)}`)
-  }
 }
 
 /** Checks the durability option. */

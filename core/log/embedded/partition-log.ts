@@ -3,22 +3,22 @@ import path from 'node:path'
 import type { Clock } from '../../clock.js'
 import { CorruptRecordError, OffsetOutOfRangeError, StorageError } from '../errors.js'
 import type { IsolationLevel, LogRecord, ResolvedTopicConfig } from '../types.js'
-import { offsetFileName, fsyncDirectory } from './files.js'
-import type { Durability, LogLogger } from './options.js'
-import { ProducerState } from './producer-state.js'
+import type { LogLogger } from '../engine/logger.js'
+import type { PartitionStore } from '../engine/partition-store.js'
+import { ProducerState, trackBatch } from '../engine/producer-state.js'
+import { readBatchRecords } from '../engine/read-batch.js'
 import {
   BATCH_HEADER_BYTES,
   batchTotalBytes,
   checkBatch,
-  decodeRecords,
-  isControl,
-  isTransactional,
   lastOffsetOf,
   readBatchHeader,
   setBaseOffset,
   type BatchHeader,
-} from './record-batch.js'
-import { listSegmentOffsets, recoverPartition, SNAPSHOT_EXTENSION, trackBatch, writeProducerSnapshot } from './partition-recovery.js'
+} from '../engine/record-batch.js'
+import { offsetFileName, fsyncDirectory } from './files.js'
+import type { Durability } from './options.js'
+import { listSegmentOffsets, recoverPartition, SNAPSHOT_EXTENSION, writeProducerSnapshot } from './partition-recovery.js'
 import { Segment } from './segment.js'
 
 const FETCH_CHUNK_BYTES = 1024 * 1024
@@ -49,7 +49,7 @@ export interface RecoveryEvent {
  * One partition: an ordered list of segments, the last of which takes appends. Offsets are
  * assigned here, tails are recovered here, and tailing readers are woken from here.
  */
-export class PartitionLog {
+export class PartitionLog implements PartitionStore {
   readonly topic: string
   readonly partition: number
   readonly dir: string
@@ -308,14 +308,9 @@ export class PartitionLog {
         if (last >= next) {
           const problem = checkBatch(chunk, at, header)
           if (problem !== undefined) throw new CorruptRecordError(this.topic, this.partition, header.baseOffset, problem)
-          const skip = isControl(header) || (isolation === 'read_committed' && isTransactional(header) && this.producerState.isAborted(header.producerId, header.baseOffset))
-          const countBefore = out.length
-          if (!skip) decodeRecords(chunk, at, header, this.topic, this.partition, next, out, maxRecords)
-          if (out.length >= maxRecords && out.length > countBefore) {
-            const lastRecord = out[out.length - 1]!
-            return lastRecord.offset < last ? lastRecord.offset + 1 : last + 1
-          }
-          next = last + 1
+          // readSegment is entered with room in `out` and returns once it is full, so full means filled here.
+          next = readBatchRecords(this, chunk, at, header, next, isolation, out, maxRecords)
+          if (out.length >= maxRecords) return next
         }
         at += total
       }

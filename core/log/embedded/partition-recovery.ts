@@ -1,11 +1,11 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { StorageError } from '../errors.js'
+import type { LogLogger } from '../engine/logger.js'
+import { trackBatch, type ProducerState, type ProducerStateSnapshot } from '../engine/producer-state.js'
+import type { BatchHeader } from '../engine/record-batch.js'
 import { offsetFileName, parseOffsetFileName, writeFileAtomic } from './files.js'
-import type { LogLogger } from './options.js'
 import type { PartitionLogOptions, RecoveryEvent } from './partition-log.js'
-import type { ProducerState, ProducerStateSnapshot } from './producer-state.js'
-import { isControl, isTransactional, readControlMarker, type BatchHeader } from './record-batch.js'
 import { SEGMENT_EXTENSION, Segment } from './segment.js'
 
 export const SNAPSHOT_EXTENSION = '.snapshot'
@@ -16,13 +16,6 @@ export function writeProducerSnapshot(dir: string, baseOffset: number, endOffset
   const file = path.join(dir, offsetFileName(baseOffset, SNAPSHOT_EXTENSION))
   // Not fsynced: a snapshot lost to a power cut only means a longer replay on the next open.
   writeFileAtomic(file, JSON.stringify({ endOffset, ...state.snapshot() }), { durable: false })
-}
-
-/** Keeps transaction bookkeeping current for a batch just appended or scanned. */
-export function trackBatch(state: ProducerState, header: BatchHeader, chunk: Buffer, at: number): void {
-  if (!isTransactional(header)) return
-  if (isControl(header)) state.onMarker(header.producerId, readControlMarker(chunk, at, header), header.baseOffset)
-  else state.onTransactionalBatch(header.producerId, header.baseOffset)
 }
 
 /** Base offsets of the segment files in a partition directory, ascending; warns of foreign files. */

@@ -12,7 +12,7 @@ import {
   LOG_OVERHEAD,
   readBatchHeader,
   type BatchHeader,
-} from './record-batch.js'
+} from '../engine/record-batch.js'
 
 export const SEGMENT_EXTENSION = '.log'
 const SCAN_CHUNK_BYTES = 1024 * 1024

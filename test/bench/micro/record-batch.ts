@@ -16,7 +16,7 @@ import {
   encodeBatch,
   readBatchHeader,
   type BatchRecord,
-} from '../../../core/log/embedded/record-batch.js'
+} from '../../../core/log/engine/record-batch.js'
 import type { LogRecord } from '../../../core/log/types.js'
 
 const BATCH_RECORDS = 1_000

@@ -4,14 +4,14 @@ import { ClosedError, InvalidRecordError, RecordTooLargeError, TransactionStateE
 import { partitionForKey } from '../partitioner.js'
 import type { Producer, ProducerOptions, ProducerRecord, RecordMetadata, Transaction, TopicPartitionOffset } from '../types.js'
 import { partitionKey } from './partition-key.js'
-import type { PartitionLog } from './partition-log.js'
+import type { PartitionStore } from './partition-store.js'
 import { encodeBatch } from './record-batch.js'
 import type { TransactionCoordinator } from './transaction-coordinator.js'
 
-/** What a producer needs of the embedded log. */
+/** What a producer needs of the log it writes to. */
 export interface ProducerHost {
   readonly clock: Clock
-  partitionsOf(topic: string): readonly PartitionLog[]
+  partitionsOf(topic: string): readonly PartitionStore[]
   readonly transactions: TransactionCoordinator
   checkWritable(operation: string): void
 }
@@ -22,14 +22,20 @@ interface Identity {
 }
 
 /**
- * Appends records to the embedded log. One `send` becomes one batch per partition, each
- * appended atomically; sizes are checked for every batch before any is written.
+ * The producer of the in-process logs (embedded and memory): routes records to partitions,
+ * encodes one batch per partition and appends it to the partition's store. One `send` becomes
+ * one batch per partition, each appended atomically; sizes are checked for every batch before
+ * any is written.
+ *
+ * @example
+ * const producer = new EngineProducer(log, { transactionalId: 'orders-app' })
+ * await producer.send([{ topic: 'orders', key: Buffer.from('k'), value: Buffer.from('v') }])
  */
-export class EmbeddedProducer implements Producer {
+export class EngineProducer implements Producer {
   private closed = false
   private readonly roundRobin = new Map<string, number>()
   private identity: Identity | undefined
-  private transaction: EmbeddedTransaction | undefined
+  private transaction: EngineTransaction | undefined
 
   constructor(
     private readonly host: ProducerHost,
@@ -50,7 +56,7 @@ export class EmbeddedProducer implements Producer {
     this.identity ??= this.host.transactions.initProducer(transactionalId)
     if (this.transaction?.isOpen) throw new TransactionStateError(`transaction ${transactionalId} is already open; commit or abort it first`)
     this.host.transactions.begin(transactionalId, this.identity.epoch)
-    this.transaction = new EmbeddedTransaction(this, transactionalId, this.identity)
+    this.transaction = new EngineTransaction(this, transactionalId, this.identity)
     return this.transaction
   }
 
@@ -60,14 +66,13 @@ export class EmbeddedProducer implements Producer {
     this.closed = true
   }
 
-
   /** @internal Appends for a plain send or for a transaction. */
   append(records: readonly ProducerRecord[], transactional: { id: string; identity: Identity } | undefined): RecordMetadata[] {
     this.checkOpen()
     this.host.checkWritable('send')
     const now = this.host.clock.now()
     const groups = this.groupByPartition(records)
-    const batches: { partition: PartitionLog; indexes: number[] | undefined; batch: Buffer }[] = []
+    const batches: { partition: PartitionStore; indexes: number[] | undefined; batch: Buffer }[] = []
     for (const [partition, group] of groups) {
       const batch = encodeBatch(group.records, {
         baseOffset: 0,
@@ -101,12 +106,12 @@ export class EmbeddedProducer implements Producer {
    * Routes every record to its partition. When all go to one partition (the common case)
    * the records are used as they are; otherwise they are split, keeping their order.
    */
-  private groupByPartition(records: readonly ProducerRecord[]): Map<PartitionLog, { indexes: number[] | undefined; records: readonly ProducerRecord[] }> {
-    const targets = new Array<PartitionLog>(records.length)
-    let first: PartitionLog | undefined
+  private groupByPartition(records: readonly ProducerRecord[]): Map<PartitionStore, { indexes: number[] | undefined; records: readonly ProducerRecord[] }> {
+    const targets = new Array<PartitionStore>(records.length)
+    let first: PartitionStore | undefined
     let mixed = false
     let topic: string | undefined
-    let partitions: readonly PartitionLog[] = []
+    let partitions: readonly PartitionStore[] = []
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!
       if (record.topic !== topic) {
@@ -118,7 +123,7 @@ export class EmbeddedProducer implements Producer {
       if (first === undefined) first = target
       else if (target !== first) mixed = true
     }
-    const groups = new Map<PartitionLog, { indexes: number[] | undefined; records: ProducerRecord[] | readonly ProducerRecord[] }>()
+    const groups = new Map<PartitionStore, { indexes: number[] | undefined; records: ProducerRecord[] | readonly ProducerRecord[] }>()
     if (first === undefined) return groups
     if (!mixed) return groups.set(first, { indexes: undefined, records })
     for (let i = 0; i < records.length; i++) {
@@ -133,7 +138,7 @@ export class EmbeddedProducer implements Producer {
     return groups
   }
 
-  private route(record: ProducerRecord, partitions: readonly PartitionLog[]): PartitionLog {
+  private route(record: ProducerRecord, partitions: readonly PartitionStore[]): PartitionStore {
     if (record.partition !== undefined) {
       const partition = partitions[record.partition]
       if (partition === undefined || !Number.isInteger(record.partition)) throw new UnknownTopicOrPartitionError(record.topic, record.partition)
@@ -145,7 +150,7 @@ export class EmbeddedProducer implements Producer {
     return this.checkKey(partitions[next % partitions.length]!, record)
   }
 
-  private checkKey(partition: PartitionLog, record: ProducerRecord): PartitionLog {
+  private checkKey(partition: PartitionStore, record: ProducerRecord): PartitionStore {
     if (partition.config.cleanup === 'compact' && record.key == null) {
       throw new InvalidRecordError(partition.topic, 'a compacted topic needs a key on every record')
     }
@@ -163,12 +168,12 @@ export class EmbeddedProducer implements Producer {
   }
 }
 
-/** A transaction of an EmbeddedProducer. */
-class EmbeddedTransaction implements Transaction {
+/** A transaction of an EngineProducer. */
+class EngineTransaction implements Transaction {
   private ended = false
 
   constructor(
-    private readonly producer: EmbeddedProducer,
+    private readonly producer: EngineProducer,
     private readonly transactionalId: string,
     private readonly identity: Identity,
   ) {}

@@ -1,6 +1,6 @@
 /**
- * Kafka's RecordBatch v2 (magic 2): the format of every batch the embedded log stores, byte for
- * byte what a Kafka broker stores, so segments can be read by Kafka's own tools.
+ * Kafka's RecordBatch v2 (magic 2): the format of every batch the embedded and memory logs store, byte
+ * for byte what a Kafka broker stores, so segments can be read by Kafka's own tools.
  *
  * Byte grammar (big-endian; varint and varlong are zigzag-encoded base-128, as protobuf's sint32/sint64):
  *
@@ -210,7 +210,7 @@ export function checkBatch(buf: Buffer, pos: number, header: BatchHeader): strin
 /**
  * Encodes records as one batch, sized exactly and allocated once. Timestamps are create times; the batch's
  * baseTimestamp is the first record's, maxTimestamp the largest. partitionLeaderEpoch is written as 0
- * (the embedded log has one leader that never changes). Throws RangeError on offsets or timestamps it
+ * (an in-process log has one leader that never changes). Throws RangeError on offsets or timestamps it
  * cannot write exactly.
  *
  * @example

@@ -13,23 +13,24 @@ import type {
   TopicPartitionOffset,
 } from '../types.js'
 import type { GroupCoordinator } from './group-coordinator.js'
-import type { LogLogger } from './options.js'
+import type { LogLogger } from './logger.js'
 import { partitionKey } from './partition-key.js'
-import type { PartitionLog } from './partition-log.js'
+import type { PartitionStore } from './partition-store.js'
 
-/** What a consumer needs of the embedded log. */
+/** What a consumer needs of the log it reads. */
 export interface ConsumerHost {
   readonly clock: Clock
   readonly groups: GroupCoordinator
   readonly logger: LogLogger
+  /** A read-only view sees another process's appends only by looking (see `refresh`), so its polls look often. */
   readonly readOnly: boolean
-  partition(topic: string, partition: number): PartitionLog
+  partition(topic: string, partition: number): PartitionStore
   checkWritable(operation: string): void
 }
 
 interface Assigned {
   readonly topicPartition: TopicPartition
-  readonly log: PartitionLog
+  readonly log: PartitionStore
   /** Next offset to read; undefined until the start position is resolved. */
   position: number | undefined
   paused: boolean
@@ -39,10 +40,16 @@ interface Assigned {
 const READ_ONLY_REFRESH_MS = 20
 
 /**
- * Reads the embedded log, as a group member (`subscribe`) or from chosen partitions
- * (`assign`). A waiting poll is woken by appends, never by a polling timer.
+ * The consumer of the in-process logs (embedded and memory): reads partition stores, as a
+ * group member (`subscribe`) or from chosen partitions (`assign`). A waiting poll is woken by
+ * appends, never by a polling timer; its timeout is a timer of the host's clock.
+ *
+ * @example
+ * const consumer = new EngineConsumer(log, { groupId: 'billing' })
+ * await consumer.subscribe(['orders'])
+ * const records = await consumer.poll({ timeoutMs: 1000 })
  */
-export class EmbeddedConsumer implements Consumer {
+export class EngineConsumer implements Consumer {
   private readonly memberId = randomUUID()
   private readonly assigned = new Map<string, Assigned>()
   private subscription: { topics: readonly string[]; listener: RebalanceListener | undefined } | undefined

@@ -32,14 +32,14 @@ export interface AssignmentChange {
 }
 
 export interface OffsetStore {
-  /** Persists committed offsets (the `__consumer_offsets` topic). */
+  /** Persists committed offsets (the embedded log's `__consumer_offsets` topic). */
   persist(groupId: string, offsets: readonly TopicPartitionOffset[]): void
   /** Every offset persisted so far, oldest first. */
   load(): Iterable<{ groupId: string; topic: string; partition: number; offset: number }>
 }
 
 /**
- * Consumer groups of the embedded log. Rebalancing is cooperative: a partition that moves
+ * Consumer groups of the in-process logs (embedded and memory). Rebalancing is cooperative: a partition that moves
  * is first revoked by its old owner (at its next poll, after its `onRevoked`), and only then
  * handed to the new one, so two members never process a partition at once.
  */

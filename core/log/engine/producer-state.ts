@@ -1,3 +1,5 @@
+import { isControl, isTransactional, readControlMarker, type BatchHeader } from './record-batch.js'
+
 /**
  * Transaction bookkeeping of one partition: which producers have a transaction open here
  * (from the offset of its first record) and which offset ranges belong to aborted ones.
@@ -87,4 +89,18 @@ export class ProducerState {
     for (const [producerId, first] of snapshot.ongoing) this.ongoing.set(producerId, first)
     this.aborted = [...snapshot.aborted]
   }
+}
+
+/**
+ * Keeps transaction bookkeeping current for a batch just appended or scanned: a transactional
+ * data batch opens (or continues) its producer's transaction here, a marker ends it.
+ *
+ * @example
+ * const header = readBatchHeader(batch, 0)
+ * trackBatch(partition.producerState, header, batch, 0)
+ */
+export function trackBatch(state: ProducerState, header: BatchHeader, chunk: Buffer, at: number): void {
+  if (!isTransactional(header)) return
+  if (isControl(header)) state.onMarker(header.producerId, readControlMarker(chunk, at, header), header.baseOffset)
+  else state.onTransactionalBatch(header.producerId, header.baseOffset)
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock.js'
 import { ProducerFencedError, TransactionStateError } from '../errors.js'
 import type { TopicPartitionOffset } from '../types.js'
-import type { PartitionLog } from './partition-log.js'
+import type { PartitionStore } from './partition-store.js'
 import { encodeControlBatch } from './record-batch.js'
 
 type Phase = 'empty' | 'ongoing' | 'prepare_commit' | 'prepare_abort' | 'complete_commit' | 'complete_abort'
@@ -11,7 +11,7 @@ interface PendingOffsets {
   readonly offsets: readonly TopicPartitionOffset[]
 }
 
-/** The durable record of one transactional id, kept in `__transaction_state`. */
+/** The record of one transactional id, kept (by the embedded log) in `__transaction_state`. */
 export interface TransactionRecord {
   readonly transactionalId: string
   readonly producerId: number
@@ -27,7 +27,7 @@ export interface TransactionStateStore {
 }
 
 export interface TransactionParticipants {
-  partition(key: string): PartitionLog | undefined
+  partition(key: string): PartitionStore | undefined
   commitOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): void
 }
 
@@ -40,9 +40,9 @@ interface Transaction {
 }
 
 /**
- * Runs the two-phase commit of the embedded log. Every step is first written to
- * `__transaction_state`, so a crash at any point is finished on the next open: an
- * ongoing transaction is aborted, a prepared one is completed the way it was decided.
+ * Runs the two-phase commit of the in-process logs. Every step is first written to the state
+ * store (the embedded log's `__transaction_state`), so a crash at any point is finished on the
+ * next open: an ongoing transaction is aborted, a prepared one is completed the way it was decided.
  */
 export class TransactionCoordinator {
   private readonly transactions = new Map<string, Transaction>()

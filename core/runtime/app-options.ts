@@ -1,0 +1,100 @@
+import { systemClock, type Clock } from '../clock.js'
+import { ConfigError } from '../errors.js'
+import type { Log, LogProvider } from '../log/types.js'
+
+/** What to do with a record that fails: stop, skip it (counted), or write it to a dead-letter topic. */
+export type ErrorPolicy = 'fail' | 'skip' | { readonly deadLetter: string }
+
+export interface AppLogger {
+  warn(message: string): void
+  info(message: string): void
+}
+
+export interface AppOptions {
+  /** Names the app: its consumer group, its internal topics, its transactional ids. */
+  readonly id: string
+  /** The log to run on: `embedded({ dir })`, a Kafka log, or an open `Log`. */
+  readonly log: Log | LogProvider
+  /** Default `at_least_once`. Under `exactly_once`, outputs and input offsets commit atomically. */
+  readonly processing?: 'at_least_once' | 'exactly_once'
+  /** How often progress is committed. Default 30 s (at_least_once) or 100 ms (exactly_once), as Kafka Streams. */
+  readonly commitIntervalMs?: number
+  /** Records that cannot be deserialized. Default `fail`. */
+  readonly onDeserializationError?: ErrorPolicy
+  /** Records for which an operator's function throws. Default `fail`. */
+  readonly onProcessingError?: ErrorPolicy
+  /** Records fetched per poll. Default 1,000. */
+  readonly maxPollRecords?: number
+  /** Async work in flight per task before the runtime stops feeding it. Default 1,000. */
+  readonly maxInFlight?: number
+  /** Stop gracefully on SIGINT and SIGTERM, then exit 0. Default true. */
+  readonly handleSignals?: boolean
+  readonly clock?: Clock
+  readonly logger?: AppLogger
+}
+
+export interface ResolvedAppOptions {
+  readonly id: string
+  readonly processing: 'at_least_once' | 'exactly_once'
+  readonly commitIntervalMs: number
+  readonly onDeserializationError: ErrorPolicy
+  readonly onProcessingError: ErrorPolicy
+  readonly maxPollRecords: number
+  readonly maxInFlight: number
+  readonly maxBufferedOutputs: number
+  readonly pollTimeoutMs: number
+  readonly handleSignals: boolean
+  readonly clock: Clock
+  readonly logger: AppLogger
+}
+
+/** Counters of a running app. */
+export interface AppMetrics {
+  recordsIn: number
+  recordsOut: number
+  skipped: number
+  deadLettered: number
+  commits: number
+}
+
+const stderrLogger: AppLogger = {
+  warn: (message) => process.stderr.write(`[tributary] ${message}\n`),
+  info: (message) => process.stderr.write(`[tributary] ${message}\n`),
+}
+
+/** Fills in defaults and checks every option, naming the one that is wrong. */
+export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
+  if (typeof options.id !== 'string' || !/^[a-zA-Z0-9._-]{1,200}$/.test(options.id)) {
+    throw new ConfigError('id', `must be 1 to 200 characters of [a-zA-Z0-9._-] (it names topics and groups), got ${JSON.stringify(options.id)}`)
+  }
+  const processing = options.processing ?? 'at_least_once'
+  if (processing !== 'at_least_once' && processing !== 'exactly_once') {
+    throw new ConfigError('processing', `must be "at_least_once" or "exactly_once", got ${JSON.stringify(processing)}`)
+  }
+  const resolved: ResolvedAppOptions = {
+    id: options.id,
+    processing,
+    commitIntervalMs: options.commitIntervalMs ?? (processing === 'exactly_once' ? 100 : 30_000),
+    onDeserializationError: options.onDeserializationError ?? 'fail',
+    onProcessingError: options.onProcessingError ?? 'fail',
+    maxPollRecords: options.maxPollRecords ?? 1_000,
+    maxInFlight: options.maxInFlight ?? 1_000,
+    maxBufferedOutputs: 10_000,
+    pollTimeoutMs: 100,
+    handleSignals: options.handleSignals ?? true,
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? stderrLogger,
+  }
+  for (const field of ['commitIntervalMs', 'maxPollRecords', 'maxInFlight'] as const) {
+    const value = resolved[field]
+    if (!Number.isInteger(value) || value < 1) throw new ConfigError(field, `must be a positive integer, got ${String(value)}`)
+  }
+  for (const field of ['onDeserializationError', 'onProcessingError'] as const) checkPolicy(field, resolved[field])
+  return resolved
+}
+
+function checkPolicy(field: string, policy: ErrorPolicy): void {
+  if (policy === 'fail' || policy === 'skip') return
+  if (typeof policy === 'object' && policy !== null && typeof policy.deadLetter === 'string' && policy.deadLetter.length > 0) return
+  throw new ConfigError(field, `must be 'fail', 'skip' or { deadLetter: 'topic' }, got ${JSON.stringify(policy)}`)
+}

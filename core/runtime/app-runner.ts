@@ -1,0 +1,284 @@
+import type { Clock } from '../clock.js'
+import type { Consumer, Log, LogRecord, Producer, TopicPartition } from '../log/types.js'
+import { UnknownTopicOrPartitionError } from '../log/errors.js'
+import { Committer } from './committer.js'
+import { RecordDeserializationError, ProcessingError, TopologyError } from './errors.js'
+import { PartitionTracker } from './partition-tracker.js'
+import type { StreamRecord } from './record.js'
+import type { StreamBuilder } from './stream-builder.js'
+import { Task } from './task.js'
+import { operatorInfo, type SourceNode, type TopologyNode } from './topology.js'
+import type { ErrorPolicy, AppMetrics, ResolvedAppOptions } from './app-options.js'
+import { deadLetter } from './dead-letter.js'
+
+interface SubTopology {
+  readonly index: number
+  readonly nodes: readonly TopologyNode[]
+  readonly sources: readonly SourceNode[]
+  readonly leaves: readonly TopologyNode[]
+}
+
+/**
+ * Runs an app: subscribes to its source topics as a consumer group, makes a task per
+ * (sub-topology, partition) assigned, and loops fetch → process → commit until stopped.
+ * Pull-based: it fetches again only when the tasks took what it fetched and their async work
+ * is under `maxInFlight`.
+ */
+export class AppRunner {
+  readonly metrics: AppMetrics = { recordsIn: 0, recordsOut: 0, skipped: 0, deadLettered: 0, commits: 0 }
+  private readonly tasks = new Map<string, Task>()
+  private readonly routes = new Map<string, { task: Task; tracker: PartitionTracker }>()
+  private subTopologies: SubTopology[] = []
+  private consumer: Consumer | undefined
+  private committer: Committer | undefined
+  private stopping = false
+  private failure: unknown
+  private loop: Promise<void> | undefined
+  private readonly clock: Clock
+
+  constructor(
+    private readonly options: ResolvedAppOptions,
+    private readonly builder: StreamBuilder,
+    private readonly log: Log,
+  ) {
+    this.clock = options.clock
+  }
+
+  async start(): Promise<void> {
+    await this.prepareTopics()
+    const topics = [...new Set(this.subTopologies.flatMap((sub) => sub.sources.flatMap((source) => source.topics)))]
+    const exactlyOnce = this.options.processing === 'exactly_once'
+    this.consumer = this.log.consumer({
+      groupId: this.options.id,
+      isolation: exactlyOnce ? 'read_committed' : 'read_uncommitted',
+      autoOffsetReset: 'earliest',
+      maxPollRecords: this.options.maxPollRecords,
+    })
+    const producer: Producer | undefined = exactlyOnce ? undefined : this.log.producer()
+    this.committer = new Committer(this.options.id, this.log, this.consumer, producer, this.metrics)
+    await this.consumer.subscribe(topics, {
+      onAssigned: (partitions) => this.assign(partitions),
+      onRevoked: (partitions) => this.revoke(partitions),
+    })
+    this.loop = this.run()
+  }
+
+  /** Resolves when the loop ends: after `stop()`, or rejects with the error that ended it. */
+  get done(): Promise<void> {
+    return this.loop ?? Promise.resolve()
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true
+    this.consumer?.wakeup()
+    await this.loop?.catch(() => undefined)
+  }
+
+  private async run(): Promise<void> {
+    let nextCommitAt = this.clock.now() + this.options.commitIntervalMs
+    try {
+      while (!this.stopping && this.failure === undefined) {
+        const waitMs = Math.max(0, Math.min(this.options.pollTimeoutMs, nextCommitAt - this.clock.now()))
+        const records = await this.consumer!.poll({ timeoutMs: waitMs })
+        await this.process(records)
+        if (this.failure !== undefined) break
+        if (this.clock.now() >= nextCommitAt) {
+          await this.commit()
+          nextCommitAt = this.clock.now() + this.options.commitIntervalMs
+        }
+      }
+      if (this.failure === undefined) {
+        // Graceful stop: let async work finish, commit it, then close.
+        await Promise.all([...this.tasks.values()].map((task) => task.idle()))
+        await this.commit()
+      }
+    } finally {
+      await this.close()
+    }
+    if (this.failure !== undefined) throw this.failure
+  }
+
+  private async process(records: readonly LogRecord[]): Promise<void> {
+    if (records.length === 0) return
+    this.metrics.recordsIn += records.length
+    for (const record of orderByTimestamp(records)) {
+      const route = this.routes.get(`${record.topic}:${record.partition}`)
+      if (route === undefined) continue
+      while (route.task.pending >= this.options.maxInFlight) await route.task.idleBelow(this.options.maxInFlight)
+      route.task.push(route.tracker.source, record, route.tracker)
+      if (this.failure !== undefined) return
+      if (route.task.bufferedOutputs >= this.options.maxBufferedOutputs) await this.committer!.flush(route.task)
+    }
+  }
+
+  private async commit(): Promise<void> {
+    await this.committer!.commit([...this.tasks.values()])
+  }
+
+  private async assign(partitions: readonly TopicPartition[]): Promise<void> {
+    const created: Task[] = []
+    for (const { topic, partition } of partitions) {
+      const sub = this.subTopologies.find((candidate) => candidate.sources.some((source) => source.topics.includes(topic)))
+      if (sub === undefined) continue
+      const source = sub.sources.find((candidate) => candidate.topics.includes(topic))!
+      const taskId = `${sub.index}_${partition}`
+      let task = this.tasks.get(taskId)
+      if (task === undefined) {
+        task = new Task(this.options.id, sub.index, partition, this.clock, sub.nodes, this.builder, new Map(), {
+          processingError: (failed, error, record, operator) => this.onProcessingError(failed, error, record, operator),
+          deserializationError: (failed, error, record) => this.onDeserializationError(failed, error, record),
+        })
+        this.tasks.set(taskId, task)
+        created.push(task)
+      }
+      const tracker = new PartitionTracker(topic, partition, source)
+      task.addInput(tracker)
+      this.routes.set(tracker.key, { task, tracker })
+    }
+    for (const task of created) task.start(this.subTopologies[task.subTopology]!.leaves)
+  }
+
+  private async revoke(partitions: readonly TopicPartition[]): Promise<void> {
+    const affected = new Set<Task>()
+    for (const { topic, partition } of partitions) {
+      const route = this.routes.get(`${topic}:${partition}`)
+      if (route) affected.add(route.task)
+    }
+    if (affected.size === 0) return
+    await Promise.all([...affected].map((task) => task.idle()))
+    await this.committer!.commit([...affected])
+    for (const task of affected) {
+      for (const tracker of task.inputs()) this.routes.delete(tracker.key)
+      task.close()
+      this.tasks.delete(task.taskId)
+    }
+  }
+
+  private onDeserializationError(task: Task, error: unknown, record: LogRecord): void {
+    const failure = new RecordDeserializationError(record, error)
+    this.applyPolicy(this.options.onDeserializationError, failure, () => task.sendRaw(deadLetter(this.policyTopic(this.options.onDeserializationError), record, failure)))
+  }
+
+  private onProcessingError(task: Task, error: unknown, record: StreamRecord<unknown, unknown> | undefined, operator: string): void {
+    const failure = new ProcessingError(operator, record, error)
+    const policy = this.options.onProcessingError
+    this.applyPolicy(policy, failure, () => {
+      if (record === undefined) throw failure
+      task.sendRaw(deadLetter(this.policyTopic(policy), { ...record, key: null, value: Buffer.from(safeJson(record.value)) }, failure))
+    })
+  }
+
+  private applyPolicy(policy: ErrorPolicy, failure: Error, toDeadLetter: () => void): void {
+    if (policy === 'fail') {
+      this.failure ??= failure
+      this.consumer?.wakeup()
+    } else if (policy === 'skip') {
+      this.metrics.skipped++
+      this.options.logger.warn(`skipped: ${failure.message}`)
+    } else {
+      try {
+        toDeadLetter()
+        this.metrics.deadLettered++
+      } catch (error) {
+        this.failure ??= error
+      }
+    }
+  }
+
+  private policyTopic(policy: ErrorPolicy): string {
+    return typeof policy === 'object' ? policy.deadLetter : ''
+  }
+
+  /** Checks the source topics, creates missing repartition topics, and splits the graph. */
+  private async prepareTopics(): Promise<void> {
+    const graph = this.builder.graph
+    const internal = new Set(graph.repartitionTopics.map((topic) => topic.name))
+    const partitionCounts = new Map<string, number>()
+    const missing: string[] = []
+    for (const node of graph.nodes) {
+      if (node.kind !== 'source') continue
+      for (const topic of node.topics) {
+        if (internal.has(topic)) continue
+        try {
+          partitionCounts.set(topic, (await this.log.describeTopic(topic)).partitions.length)
+        } catch (error) {
+          if (error instanceof UnknownTopicOrPartitionError) missing.push(topic)
+          else throw error
+        }
+      }
+    }
+    if (missing.length > 0) {
+      throw new TopologyError(`source topics missing: ${missing.join(', ')}; create them first (tributary topics create NAME --partitions N)`)
+    }
+    const groups = graph.subTopologies()
+    for (const topic of graph.repartitionTopics) {
+      // By default as wide as the widest input of the sub-topology that writes it.
+      const writer = groups.find((nodes) => nodes.some((node) => node.kind === 'pipe' && node.operators.some((op) => operatorInfo(op)?.sinkTopics?.includes(topic.name))))
+      const inputs = (writer ?? []).flatMap((node) => (node.kind === 'source' ? node.topics : []))
+      const partitions = topic.partitions ?? Math.max(1, ...inputs.map((input) => partitionCounts.get(input) ?? 1))
+      try {
+        partitionCounts.set(topic.name, (await this.log.describeTopic(topic.name)).partitions.length)
+      } catch (error) {
+        if (!(error instanceof UnknownTopicOrPartitionError)) throw error
+        await this.log.createTopic(topic.name, { partitions })
+        partitionCounts.set(topic.name, partitions)
+      }
+    }
+    const leaves = new Set(graph.leaves())
+    this.subTopologies = groups.map((nodes, index) => ({
+      index,
+      nodes,
+      sources: nodes.filter((node): node is SourceNode => node.kind === 'source'),
+      leaves: nodes.filter((node) => leaves.has(node)),
+    }))
+  }
+
+  private async close(): Promise<void> {
+    for (const task of this.tasks.values()) task.close()
+    this.tasks.clear()
+    this.routes.clear()
+    await this.committer?.close()
+    await this.consumer?.close()
+  }
+}
+
+/** Records of several partitions, interleaved by timestamp (stable within a partition). */
+function orderByTimestamp(records: readonly LogRecord[]): readonly LogRecord[] {
+  for (let i = 1; i < records.length; i++) {
+    if (records[i]!.partition !== records[0]!.partition || records[i]!.topic !== records[0]!.topic) {
+      return mergeByTimestamp(records)
+    }
+  }
+  return records
+}
+
+function mergeByTimestamp(records: readonly LogRecord[]): LogRecord[] {
+  const byPartition = new Map<string, LogRecord[]>()
+  for (const record of records) {
+    const key = `${record.topic}:${record.partition}`
+    const list = byPartition.get(key) ?? []
+    list.push(record)
+    byPartition.set(key, list)
+  }
+  const queues = [...byPartition.values()]
+  const heads = queues.map(() => 0)
+  const merged: LogRecord[] = []
+  for (;;) {
+    let best = -1
+    for (let i = 0; i < queues.length; i++) {
+      const head = queues[i]![heads[i]!]
+      if (head !== undefined && (best < 0 || head.timestamp < queues[best]![heads[best]!]!.timestamp)) best = i
+    }
+    if (best < 0) return merged
+    merged.push(queues[best]![heads[best]!]!)
+    heads[best]!++
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_key, inner: unknown) => (Buffer.isBuffer(inner) ? inner.toString('base64') : typeof inner === 'bigint' ? inner.toString() : inner)) ?? 'null'
+  } catch {
+    return String(value)
+  }
+}

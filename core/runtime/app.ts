@@ -1,0 +1,126 @@
+import { ConfigError } from '../errors.js'
+import type { Log, LogProvider } from '../log/types.js'
+import { AppRunner } from './app-runner.js'
+import { resolveAppOptions, type AppMetrics, type AppOptions, type ResolvedAppOptions } from './app-options.js'
+import { describeTopology, type TopologyDescription } from './describe.js'
+import type { AnySerde, RawBytes, SerdeType } from './serde-codec.js'
+import type { Stream } from './stream.js'
+import { StreamBuilder } from './stream-builder.js'
+
+/** Serdes of a source topic; without one, keys or values are raw bytes (`Buffer | null`). */
+export interface SourceSerdes<KS extends AnySerde<unknown> | undefined, VS extends AnySerde<unknown> | undefined> {
+  readonly key?: KS
+  readonly value?: VS
+}
+
+type Typed<S> = S extends AnySerde<unknown> ? SerdeType<S> : RawBytes
+
+/**
+ * A stream-processing app: declare its streams, then `start()` it. It runs as a consumer group
+ * named by its id, one task per (sub-topology, partition), on the embedded log or on Kafka.
+ *
+ * @example
+ * const app = new App({ id: 'wordcount', log: embedded({ dir: './data' }) })
+ * app.stream('lines', { value: serdes.string() })
+ *   .pipe(flatMap((line) => line.split(/\W+/)), filter((word) => word.length > 0), selectKey((word) => word.toLowerCase()))
+ *   .to('words', { key: serdes.string(), value: serdes.string() })
+ * await app.start()
+ */
+export class App {
+  readonly id: string
+  private readonly options: ResolvedAppOptions
+  private readonly builder: StreamBuilder
+  private runner: AppRunner | undefined
+  private openedLog: Log | undefined
+  private signalHandler: (() => void) | undefined
+
+  constructor(private readonly appOptions: AppOptions) {
+    this.options = resolveAppOptions(appOptions)
+    this.id = this.options.id
+    this.builder = new StreamBuilder(this.id)
+  }
+
+  /**
+   * Declares a stream of one or more topics, typed by its serdes.
+   *
+   * @example
+   * const orders = app.stream('orders', { key: serdes.string(), value: serdes.json<Order>() })
+   */
+  stream<KS extends AnySerde<unknown> | undefined = undefined, VS extends AnySerde<unknown> | undefined = undefined>(
+    topics: string | readonly string[],
+    serdes: SourceSerdes<KS, VS> = {},
+  ): Stream<Typed<KS>, Typed<VS>> {
+    this.checkNotStarted('stream')
+    const list = typeof topics === 'string' ? [topics] : [...topics]
+    if (list.length === 0) throw new ConfigError('topics', 'a stream needs at least one topic')
+    return this.builder.source(list, serdes.key, serdes.value) as Stream<Typed<KS>, Typed<VS>>
+  }
+
+  /** The topology as text and as a Mermaid flowchart. */
+  describe(): TopologyDescription {
+    return describeTopology(this.builder.graph)
+  }
+
+  /**
+   * Starts processing; resolves once the app has joined its group and runs.
+   * `done` then resolves when it stops, or rejects with the error that stopped it.
+   */
+  async start(): Promise<void> {
+    this.checkNotStarted('start')
+    const log = isProvider(this.appOptions.log) ? await this.appOptions.log.open() : this.appOptions.log
+    if (isProvider(this.appOptions.log)) this.openedLog = log
+    this.runner = new AppRunner(this.options, this.builder, log)
+    await this.runner.start()
+    if (this.options.handleSignals) this.installSignalHandlers()
+  }
+
+  /** Resolves when the app has stopped; rejects with the error that stopped it. */
+  get done(): Promise<void> {
+    if (this.runner === undefined) return Promise.resolve()
+    return this.runner.done.finally(() => this.release())
+  }
+
+  /** Finishes the records in hand, commits, and closes. */
+  async stop(): Promise<void> {
+    await this.runner?.stop()
+    await this.release()
+  }
+
+  metrics(): AppMetrics {
+    return { ...(this.runner?.metrics ?? { recordsIn: 0, recordsOut: 0, skipped: 0, deadLettered: 0, commits: 0 }) }
+  }
+
+  private async release(): Promise<void> {
+    if (this.signalHandler) {
+      process.off('SIGINT', this.signalHandler)
+      process.off('SIGTERM', this.signalHandler)
+      this.signalHandler = undefined
+    }
+    const log = this.openedLog
+    this.openedLog = undefined
+    await log?.close()
+  }
+
+  private installSignalHandlers(): void {
+    this.signalHandler = () => {
+      this.options.logger.info(`stopping ${this.id}: finishing the records in hand and committing`)
+      this.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          this.options.logger.warn(`stopping failed: ${(error as Error).message}`)
+          process.exit(1)
+        },
+      )
+    }
+    process.once('SIGINT', this.signalHandler)
+    process.once('SIGTERM', this.signalHandler)
+  }
+
+  private checkNotStarted(operation: string): void {
+    if (this.runner !== undefined) throw new ConfigError('app', `${operation} is not allowed after start()`)
+  }
+}
+
+function isProvider(log: Log | LogProvider): log is LogProvider {
+  return typeof (log as LogProvider).open === 'function' && typeof (log as Log).producer !== 'function'
+}

@@ -1,0 +1,115 @@
+import { Observable, Subject, type Observer, type OperatorFunction, type Subscribable, type Unsubscribable } from 'rxjs'
+import type { NullableSerde } from '../serde/types.js'
+import type { AnySerde } from './serde-codec.js'
+import type { KeyOf, StreamRecord, ValueOf } from './record.js'
+import { operatorName, type AnyOperator, type TopologyNode } from './topology.js'
+import type { StreamBuilder } from './stream-builder.js'
+
+type R<K, V> = StreamRecord<K, V>
+type Op<A, B> = OperatorFunction<A, B>
+/** A record type's stream: what `pipe` returns once promises are resolved. */
+type StreamOf<A> = Stream<KeyOf<Awaited<A>>, ValueOf<Awaited<A>>>
+
+/** Where `to` writes: a topic, or a function of the record for dynamic routing. */
+export type TopicChooser<K, V> = string | ((record: StreamRecord<K, V>) => string)
+
+/** A serde that can write every `T`: for a type with null, a plain serde of the rest (null becomes a tombstone) or a nullable one. */
+export type SinkSerde<T> = AnySerde<NonNullable<T>> | (null extends T ? NullableSerde<NonNullable<T>> : never)
+
+export interface SinkSerdes<K, V> {
+  readonly key?: SinkSerde<K>
+  readonly value?: SinkSerde<V>
+}
+
+/**
+ * A stream of records of one topic (or several), as declared in an app. `pipe` shapes it with
+ * Tributary's operators and standard RxJS operators alike; `to` writes it to a topic. A
+ * stream is also subscribable: `stream.subscribe(r => …)` watches the records flowing at
+ * this point of the running app, across its tasks.
+ *
+ * @example
+ * app.stream('lines', { value: serdes.string() })
+ *   .pipe(flatMap((line) => line.split(/\W+/)), filter((word) => word.length > 0))
+ *   .to('words', { value: serdes.string() })
+ */
+export class Stream<K, V> implements Subscribable<StreamRecord<K, V>> {
+  /** @internal */
+  constructor(
+    readonly node: TopologyNode,
+    private readonly builder: StreamBuilder,
+  ) {}
+
+  pipe(): Stream<K, V>
+  pipe<A>(op1: Op<R<K, V>, A>): StreamOf<A>
+  pipe<A, B>(op1: Op<R<K, V>, A>, op2: Op<Awaited<A>, B>): StreamOf<B>
+  pipe<A, B, C>(op1: Op<R<K, V>, A>, op2: Op<Awaited<A>, B>, op3: Op<Awaited<B>, C>): StreamOf<C>
+  pipe<A, B, C, D>(op1: Op<R<K, V>, A>, op2: Op<Awaited<A>, B>, op3: Op<Awaited<B>, C>, op4: Op<Awaited<C>, D>): StreamOf<D>
+  pipe<A, B, C, D, E>(
+    op1: Op<R<K, V>, A>, op2: Op<Awaited<A>, B>, op3: Op<Awaited<B>, C>, op4: Op<Awaited<C>, D>, op5: Op<Awaited<D>, E>,
+  ): StreamOf<E>
+  pipe<A, B, C, D, E, F>(
+    op1: Op<R<K, V>, A>, op2: Op<Awaited<A>, B>, op3: Op<Awaited<B>, C>, op4: Op<Awaited<C>, D>, op5: Op<Awaited<D>, E>,
+    op6: Op<Awaited<E>, F>,
+  ): StreamOf<F>
+  pipe<A, B, C, D, E, F, G>(
+    op1: Op<R<K, V>, A>, op2: Op<Awaited<A>, B>, op3: Op<Awaited<B>, C>, op4: Op<Awaited<C>, D>, op5: Op<Awaited<D>, E>,
+    op6: Op<Awaited<E>, F>, op7: Op<Awaited<F>, G>,
+  ): StreamOf<G>
+  pipe<A, B, C, D, E, F, G, H>(
+    op1: Op<R<K, V>, A>, op2: Op<Awaited<A>, B>, op3: Op<Awaited<B>, C>, op4: Op<Awaited<C>, D>, op5: Op<Awaited<D>, E>,
+    op6: Op<Awaited<E>, F>, op7: Op<Awaited<F>, G>, op8: Op<Awaited<G>, H>,
+  ): StreamOf<H>
+  pipe(...operators: AnyOperator[]): Stream<never, never> {
+    // The overloads carry the types; the graph stores operators with types erased.
+    return this.builder.pipe(this.node, operators) as Stream<never, never>
+  }
+
+  /**
+   * Writes every record to a topic, or to the topic a function picks per record.
+   *
+   * @example
+   * stream.to('orders-by-region', { key: serdes.string(), value: serdes.json<Order>() })
+   * stream.to((record) => `events-${record.value.kind}`, { value: serdes.json<Event>() })
+   */
+  to(topic: TopicChooser<K, V>, serdes: SinkSerdes<K, V> = {}): void {
+    this.builder.to(this.node, topic as TopicChooser<unknown, unknown>, serdes as SinkSerdes<unknown, unknown>)
+  }
+
+  /**
+   * Splits the stream by predicates into named streams; each record goes to the first branch
+   * whose predicate it passes (records passing none are dropped, unless a branch accepts all).
+   *
+   * @example
+   * const { large, small } = orders.branch({ large: (r) => r.value.total > 100, small: () => true })
+   */
+  branch<N extends string>(predicates: Record<N, (record: StreamRecord<K, V>) => boolean>): Record<N, Stream<K, V>> {
+    return this.builder.branch(this.node, predicates as Record<N, (record: StreamRecord<unknown, unknown>) => boolean>) as Record<N, Stream<K, V>>
+  }
+
+  /**
+   * One stream of this one's records and the others'. All must be read in the same task, so
+   * their source topics are processed partition by partition together.
+   *
+   * @example
+   * const all = web.merge(mobile)
+   */
+  merge(...others: Stream<K, V>[]): Stream<K, V> {
+    return this.builder.merge(this.node, others.map((other) => other.node)) as Stream<K, V>
+  }
+
+  /** Watches the records at this point of the running app, from every task. */
+  subscribe(observer: Partial<Observer<StreamRecord<K, V>>> | ((record: StreamRecord<K, V>) => void)): Unsubscribable {
+    const tap = this.builder.tapOf(this.node) as Subject<StreamRecord<K, V>>
+    return typeof observer === 'function' ? tap.subscribe(observer) : tap.subscribe(observer)
+  }
+
+  /** The watched records as a plain RxJS Observable (for `from(stream)`, `firstValueFrom`, …). */
+  asObservable(): Observable<StreamRecord<K, V>> {
+    return (this.builder.tapOf(this.node) as Subject<StreamRecord<K, V>>).asObservable()
+  }
+
+  /** The names of the operators of this stream's node, for describe(). */
+  get operatorNames(): string[] {
+    return this.node.kind === 'pipe' ? this.node.operators.map(operatorName) : []
+  }
+}

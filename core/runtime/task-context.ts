@@ -1,0 +1,65 @@
+import type { Observable } from 'rxjs'
+import type { Clock } from '../clock.js'
+import type { RecordHeader } from '../log/types.js'
+import type { SinkSerde } from './stream.js'
+import type { Origin, StreamRecord } from './record.js'
+import type { TopologyNode } from './topology.js'
+
+/** Where a sink sends a record. */
+export interface SinkTarget<K, V> {
+  readonly topic: string
+  readonly key: SinkSerde<K> | undefined
+  readonly value: SinkSerde<V> | undefined
+  /** Picks the partition; by default the key's murmur2 hash. */
+  readonly partition?: number
+}
+
+/**
+ * What a framework operator sees of the task running it: the clock, output, in-flight
+ * tracking for async work, and the per-task instances of other streams. Operators get it
+ * when they are subscribed (inside the task), so standard RxJS operators need none of it.
+ */
+export interface TaskContext {
+  readonly appId: string
+  readonly taskId: string
+  readonly partition: number
+  readonly clock: Clock
+  /** The origin of the input record being pushed right now (undefined between pushes). */
+  readonly currentOrigin: Origin | undefined
+  /** The key of the record most recently handed to a user function, for async ordering. */
+  currentKey: unknown
+  /** Buffers a record for output; it becomes durable at the next commit. */
+  send<K, V>(target: SinkTarget<K, V>, record: StreamRecord<K, V>, headers?: readonly RecordHeader[]): void
+  /** Marks async work started for an origin; the returned function marks it finished. */
+  track(origin: Origin | undefined): () => void
+  /** This task's running instance of another node (for merge and joins). */
+  instanceOf(node: TopologyNode): Observable<StreamRecord<unknown, unknown>>
+  /** Reports an error thrown by user code for a record; the app's handler decides. */
+  processingError(error: unknown, record: StreamRecord<unknown, unknown> | undefined, operator: string): void
+}
+
+let current: TaskContext | undefined
+
+/** Runs `subscribe` with `context` as the current task context (operators read it at subscription). */
+export function withTaskContext<T>(context: TaskContext, subscribe: () => T): T {
+  const previous = current
+  current = context
+  try {
+    return subscribe()
+  } finally {
+    current = previous
+  }
+}
+
+/** The context of the task subscribing now; throws outside a running task. */
+export function currentTaskContext(operator: string): TaskContext {
+  if (current === undefined) {
+    throw new Error(`${operator} runs only inside a Tributary pipeline (app.stream(...).pipe(...)); it was subscribed outside a task`)
+  }
+  return current
+}
+
+/** The context of the task subscribing now, or undefined (a plain RxJS subscription). */
+export function maybeTaskContext(): TaskContext | undefined {
+  return current
+}

@@ -1,0 +1,201 @@
+import { Subject, share, tap, type Observable, type Subscription } from 'rxjs'
+import type { Clock } from '../clock.js'
+import type { LogRecord, ProducerRecord, RecordHeader, TopicPartitionOffset } from '../log/types.js'
+import type { PartitionTracker } from './partition-tracker.js'
+import { ORIGIN, type Origin, type StreamRecord } from './record.js'
+import { decode, encode } from './serde-codec.js'
+import type { StreamBuilder } from './stream-builder.js'
+import { withTaskContext, type SinkTarget, type TaskContext } from './task-context.js'
+import type { SourceNode, TopologyNode } from './topology.js'
+
+type AnyRecord = StreamRecord<unknown, unknown>
+
+/** What a task reports up: failures of user code or serdes, with the record involved. */
+export interface TaskHooks {
+  processingError(task: Task, error: unknown, record: AnyRecord | undefined, operator: string): void
+  deserializationError(task: Task, error: unknown, record: LogRecord): void
+}
+
+/**
+ * One (sub-topology, partition): a running instance of the sub-topology's RxJS chain, fed
+ * with the records of that partition of its source topics. It buffers outputs until the
+ * commit and tracks, per input partition, which offsets are fully processed.
+ */
+export class Task implements TaskContext {
+  readonly taskId: string
+  currentKey: unknown = undefined
+  private origin: Origin | undefined = undefined
+  private readonly subjects = new Map<number, Subject<AnyRecord>>()
+  private readonly instances = new Map<number, Observable<AnyRecord>>()
+  private readonly subscriptions: Subscription[] = []
+  private outputs: ProducerRecord[] = []
+  private inFlight = 0
+  private idleWaiters: { limit: number; resolve: () => void }[] = []
+
+  constructor(
+    readonly appId: string,
+    readonly subTopology: number,
+    readonly partition: number,
+    readonly clock: Clock,
+    private readonly nodes: readonly TopologyNode[],
+    private readonly builder: StreamBuilder,
+    private readonly trackers: Map<string, PartitionTracker>,
+    private readonly hooks: TaskHooks,
+  ) {
+    this.taskId = `${subTopology}_${partition}`
+  }
+
+  get currentOrigin(): Origin | undefined {
+    return this.origin
+  }
+
+  /** Async work in progress (the runtime stops feeding the task while it is too high). */
+  get pending(): number {
+    return this.inFlight
+  }
+
+  /** Subscribes the chain: every leaf of the sub-topology, inside this task's context. */
+  start(leaves: readonly TopologyNode[]): void {
+    withTaskContext(this, () => {
+      for (const leaf of leaves) {
+        this.subscriptions.push(
+          this.instanceOf(leaf).subscribe({
+            error: (error: unknown) => this.hooks.processingError(this, error, undefined, 'pipeline'),
+          }),
+        )
+      }
+    })
+  }
+
+  /** Deserializes an input record and pushes it through the chain, synchronously. */
+  push(source: SourceNode, record: LogRecord, tracker: PartitionTracker): void {
+    let key: unknown
+    let value: unknown
+    try {
+      key = decode(source.key, record.key, { topic: record.topic, isKey: true, headers: record.headers })
+      value = decode(source.value, record.value, { topic: record.topic, isKey: false, headers: record.headers })
+    } catch (error) {
+      tracker.pushed(record.offset)
+      this.hooks.deserializationError(this, error, record)
+      return
+    }
+    const origin: Origin = { partitionKey: tracker.key, offset: record.offset }
+    const streamRecord = { key, value, timestamp: record.timestamp, headers: record.headers, topic: record.topic, partition: record.partition, offset: record.offset, [ORIGIN]: origin }
+    tracker.pushed(record.offset)
+    this.origin = origin
+    try {
+      this.subjects.get(source.id)!.next(streamRecord)
+    } finally {
+      this.origin = undefined
+      this.currentKey = undefined
+    }
+  }
+
+  instanceOf(node: TopologyNode): Observable<AnyRecord> {
+    let instance = this.instances.get(node.id)
+    if (instance !== undefined) return instance
+    if (node.kind === 'source') {
+      const subject = new Subject<AnyRecord>()
+      this.subjects.set(node.id, subject)
+      instance = subject.asObservable()
+    } else {
+      instance = node.operators.length === 0 ? this.instanceOf(node.parent) : (this.instanceOf(node.parent).pipe as (...ops: unknown[]) => Observable<AnyRecord>)(...node.operators)
+    }
+    const watched = this.builder.existingTap(node)
+    if (watched !== undefined) instance = instance.pipe(tap((record) => watched.next(record)))
+    if (this.consumers(node) > 1) instance = instance.pipe(share())
+    this.instances.set(node.id, instance)
+    return instance
+  }
+
+  send<K, V>(target: SinkTarget<K, V>, record: StreamRecord<K, V>, headers?: readonly RecordHeader[]): void {
+    const recordHeaders = headers ?? record.headers
+    const key = encode(target.key as never, record.key, { topic: target.topic, isKey: true, headers: recordHeaders })
+    const value = encode(target.value as never, record.value, { topic: target.topic, isKey: false, headers: recordHeaders })
+    const output: ProducerRecord = { topic: target.topic, key, value, headers: recordHeaders, timestamp: record.timestamp, ...(target.partition === undefined ? {} : { partition: target.partition }) }
+    this.outputs.push(output)
+  }
+
+  /** Adds a raw record to the outputs (dead letters). */
+  sendRaw(record: ProducerRecord): void {
+    this.outputs.push(record)
+  }
+
+  track(origin: Origin | undefined): () => void {
+    const tracker = origin === undefined ? undefined : this.trackers.get(origin.partitionKey)
+    tracker?.begin(origin!.offset)
+    this.inFlight++
+    let finished = false
+    return () => {
+      if (finished) return
+      finished = true
+      tracker?.end(origin!.offset)
+      this.inFlight--
+      if (this.idleWaiters.length > 0) {
+        const ready = this.idleWaiters.filter((waiter) => this.inFlight < waiter.limit)
+        this.idleWaiters = this.idleWaiters.filter((waiter) => this.inFlight >= waiter.limit)
+        for (const waiter of ready) waiter.resolve()
+      }
+    }
+  }
+
+  /** Resolves once no async work is in flight. */
+  idle(): Promise<void> {
+    return this.idleBelow(1)
+  }
+
+  /** Resolves once less than `limit` async work is in flight. */
+  idleBelow(limit: number): Promise<void> {
+    return this.inFlight < limit ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push({ limit, resolve }))
+  }
+
+  /** Adds an input partition of this task. */
+  addInput(tracker: PartitionTracker): void {
+    this.trackers.set(tracker.key, tracker)
+  }
+
+  processingError(error: unknown, record: AnyRecord | undefined, operator: string): void {
+    this.hooks.processingError(this, error, record, operator)
+  }
+
+  /** Takes the buffered outputs (to send them). */
+  takeOutputs(): ProducerRecord[] {
+    const outputs = this.outputs
+    this.outputs = []
+    return outputs
+  }
+
+  get bufferedOutputs(): number {
+    return this.outputs.length
+  }
+
+  /** The offsets to commit for this task's input partitions: up to the first unfinished record. */
+  committableOffsets(): TopicPartitionOffset[] {
+    const offsets: TopicPartitionOffset[] = []
+    for (const tracker of this.trackers.values()) {
+      const offset = tracker.committable()
+      if (offset !== undefined) offsets.push({ topic: tracker.topic, partition: tracker.partition, offset })
+    }
+    return offsets
+  }
+
+  /** The input partitions and the source node each belongs to. */
+  inputs(): IterableIterator<PartitionTracker> {
+    return this.trackers.values()
+  }
+
+  close(): void {
+    for (const subject of this.subjects.values()) subject.complete()
+    for (const subscription of this.subscriptions) subscription.unsubscribe()
+  }
+
+  private consumers(node: TopologyNode): number {
+    let count = 0
+    for (const other of this.nodes) {
+      if (other.kind !== 'pipe') continue
+      if (other.parent === node) count++
+      count += other.dependsOn.filter((dependency) => dependency === node).length
+    }
+    return count
+  }
+}

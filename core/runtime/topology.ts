@@ -1,0 +1,135 @@
+import type { OperatorFunction } from 'rxjs'
+import type { AnySerde } from './serde-codec.js'
+import type { StreamRecord } from './record.js'
+
+/** Any record type (for graph plumbing, where types are erased). */
+export type AnyRecord = StreamRecord<unknown, unknown>
+/** An operator as the graph stores it: types erased (every operator is one), checked where the user wrote it. */
+export type AnyOperator = OperatorFunction<never, unknown>
+
+/** Where a stream's records come from: topics read with serdes. */
+export interface SourceNode {
+  readonly kind: 'source'
+  readonly id: number
+  readonly topics: readonly string[]
+  readonly key: AnySerde<unknown> | undefined
+  readonly value: AnySerde<unknown> | undefined
+  /** A repartition topic this app writes and reads itself. */
+  readonly internal: boolean
+}
+
+/** A chain of operators applied to its parent's records. */
+export interface PipeNode {
+  readonly kind: 'pipe'
+  readonly id: number
+  readonly parent: TopologyNode
+  readonly operators: readonly AnyOperator[]
+  /** Nodes whose per-task instances the operators read (merge, joins): same sub-topology. */
+  readonly dependsOn: readonly TopologyNode[]
+}
+
+export type TopologyNode = SourceNode | PipeNode
+
+/** What a repartition topic is. */
+export interface RepartitionTopic {
+  readonly name: string
+  /** Undefined: as many as the widest source topic of the sub-topology writing it. */
+  readonly partitions: number | undefined
+}
+
+/** Metadata Tributary's operators carry, read when the graph is built and described. */
+export interface OperatorInfo {
+  readonly name: string
+  /** Plumbing the builder inserts; left out of describe(). */
+  readonly hidden?: boolean
+  readonly dependsOn?: readonly TopologyNode[]
+  /** The operator writes to these topics (a sink); a function topic is dynamic routing. */
+  readonly sinkTopics?: readonly (string | 'dynamic')[]
+  /** The operator ends the sub-topology here: records go through an internal topic. */
+  readonly repartition?: RepartitionSpec
+}
+
+export interface RepartitionSpec {
+  readonly name: string | undefined
+  readonly partitions: number | undefined
+  readonly key: AnySerde<unknown> | undefined
+  readonly value: AnySerde<unknown> | undefined
+}
+
+export const OPERATOR_INFO: unique symbol = Symbol('tributary.operatorInfo')
+
+/** Attaches graph metadata to an operator function. */
+export function describeOperator<F extends object>(operator: F, info: OperatorInfo): F {
+  return Object.assign(operator, { [OPERATOR_INFO]: info })
+}
+
+/** The metadata of one of Tributary's operators; undefined for any other (standard RxJS) operator. */
+export function operatorInfo(operator: AnyOperator): OperatorInfo | undefined {
+  return (operator as { [OPERATOR_INFO]?: OperatorInfo })[OPERATOR_INFO]
+}
+
+/** A name for describe(): the operator's own, or the function's name for a foreign one. */
+export function operatorName(operator: AnyOperator): string {
+  return operatorInfo(operator)?.name ?? (operator.name && operator.name !== 'anonymous' ? operator.name : 'rxjs operator')
+}
+
+/**
+ * The declared graph, as data. Nodes are added as the app declares streams; the runtime
+ * splits it into sub-topologies (connected parts between repartition topics) and runs one
+ * task per (sub-topology, partition).
+ */
+export class TopologyGraph {
+  readonly nodes: TopologyNode[] = []
+  readonly repartitionTopics: RepartitionTopic[] = []
+  /** Nodes whose output nobody else consumes: the runtime subscribes to them to drive the flow. */
+  private readonly consumed = new Set<number>()
+
+  addSource(topics: readonly string[], key: AnySerde<unknown> | undefined, value: AnySerde<unknown> | undefined, internal = false): SourceNode {
+    const node: SourceNode = { kind: 'source', id: this.nodes.length, topics, key, value, internal }
+    this.nodes.push(node)
+    return node
+  }
+
+  addPipe(parent: TopologyNode, operators: readonly AnyOperator[]): PipeNode {
+    const dependsOn = operators.flatMap((operator) => operatorInfo(operator)?.dependsOn ?? [])
+    const node: PipeNode = { kind: 'pipe', id: this.nodes.length, parent, operators, dependsOn }
+    this.nodes.push(node)
+    this.consumed.add(parent.id)
+    for (const dependency of dependsOn) this.consumed.add(dependency.id)
+    return node
+  }
+
+  addRepartitionTopic(topic: RepartitionTopic): void {
+    this.repartitionTopics.push(topic)
+  }
+
+  /** Nodes nothing downstream reads: the ends of the pipelines. */
+  leaves(): TopologyNode[] {
+    return this.nodes.filter((node) => !this.consumed.has(node.id))
+  }
+
+  /** Groups nodes into sub-topologies: nodes joined by pipes or dependencies share one. */
+  subTopologies(): TopologyNode[][] {
+    const parent = this.nodes.map((node) => node.id)
+    const find = (id: number): number => {
+      while (parent[id] !== id) id = parent[id] = parent[parent[id]!]!
+      return id
+    }
+    const union = (a: number, b: number): void => {
+      parent[find(a)] = find(b)
+    }
+    for (const node of this.nodes) {
+      if (node.kind !== 'pipe') continue
+      union(node.id, node.parent.id)
+      for (const dependency of node.dependsOn) union(node.id, dependency.id)
+    }
+    const groups = new Map<number, TopologyNode[]>()
+    for (const node of this.nodes) {
+      const root = find(node.id)
+      const group = groups.get(root) ?? []
+      group.push(node)
+      groups.set(root, group)
+    }
+    return [...groups.values()].sort((a, b) => a[0]!.id - b[0]!.id)
+  }
+}

@@ -1,0 +1,76 @@
+import { reasonOf, SerdeError } from './errors.js'
+import type { Serde, SerdeContext } from './types.js'
+import { decodeUtf8 } from './utf8.js'
+
+/** Options of `serdes.json` with a guard. */
+export interface JsonOptions<T> {
+  /**
+   * Checks the parsed value once, at the edge, so the app gets a `T` it can trust. A value it
+   * rejects is a `SerdeError` naming the guard. Values being serialized are typed already and
+   * are not checked again.
+   */
+  readonly guard: (value: unknown) => value is T
+  /** Shown as `json(<name>)` in messages and describe output; default the guard's function name. */
+  readonly name?: string
+}
+
+/**
+ * JSON in UTF-8. With a `guard`, parsed values are checked and typed by it; without one, the
+ * type is what the caller declares (default `unknown`), taken on trust.
+ *
+ * Serializing a value JSON cannot represent (`undefined`, a function, a bigint, a cycle) is a
+ * `SerdeError`. Note that JSON turns `NaN` and `Infinity` into `null` and drops `undefined`
+ * fields, as `JSON.stringify` does.
+ *
+ * @example
+ * interface Order { id: string; total: number }
+ * const isOrder = (v: unknown): v is Order =>
+ *   typeof v === 'object' && v !== null && typeof (v as Order).id === 'string' && typeof (v as Order).total === 'number'
+ *
+ * const orders = serdes.json({ guard: isOrder })            // Serde<Order>, checked
+ * const loose = serdes.json<{ note: string }>()             // Serde<{ note: string }>, trusted
+ * orders.deserialize(Buffer.from('{"id":"o1","total":5}'), { topic: 'orders', isKey: false })
+ *
+ * @see string
+ */
+export function json<T>(options: JsonOptions<T>): Serde<T>
+export function json<T = unknown>(): Serde<T>
+export function json<T>(options?: JsonOptions<T>): Serde<T> {
+  const guard = options?.guard
+  const guardName = options?.name ?? (guard?.name || undefined)
+  const name = guardName === undefined ? 'json' : `json(${guardName})`
+  const narrow = (value: unknown, context: SerdeContext): T => {
+    if (guard === undefined) return value as T // no guard: the caller declared T and vouches for it
+    if (guard(value)) return value
+    const rejectedBy = guard.name === '' ? 'the guard' : guard.name
+    throw new SerdeError('deserialize', context, name, `${rejectedBy} rejected the value: ${preview(value)}`)
+  }
+  return {
+    name,
+    serialize: (value: T, context: SerdeContext) => {
+      let text: string | undefined
+      try {
+        text = JSON.stringify(value)
+      } catch (err) {
+        throw new SerdeError('serialize', context, name, reasonOf(err), err)
+      }
+      if (text === undefined) throw new SerdeError('serialize', context, name, `${typeof value} has no JSON form`)
+      return Buffer.from(text, 'utf8')
+    },
+    deserialize: (bytes: Buffer, context: SerdeContext) => {
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(decodeUtf8(bytes))
+      } catch (err) {
+        throw new SerdeError('deserialize', context, name, reasonOf(err), err)
+      }
+      return narrow(parsed, context)
+    },
+  }
+}
+
+/** The start of a value's JSON, for an error message. */
+function preview(value: unknown): string {
+  const text = JSON.stringify(value)
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text
+}

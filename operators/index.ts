@@ -1,0 +1,13 @@
+/** Tributary's operators: one file each; import them from `tributary/operators`. */
+export { branch } from './branch.js'
+export { filter } from './filter.js'
+export { flatMap } from './flat-map.js'
+export { map, type KeyValue } from './map.js'
+export { mapAsync, type MapAsyncOptions } from './map-async.js'
+export { mapValues } from './map-values.js'
+export { merge } from './merge.js'
+export { peek } from './peek.js'
+export { repartition, type RepartitionOptions } from './repartition.js'
+export { selectKey } from './select-key.js'
+export { to } from './to.js'
+export { operate, type OperatorSetup } from './internal/operate.js'
