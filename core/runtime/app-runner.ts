@@ -44,7 +44,8 @@ export class AppRunner {
     this.clock = options.clock
   }
 
-  async start(): Promise<void> {
+  /** Joins the group and starts the loop; with `manual`, the caller drives it with `step()`. */
+  async start(manual = false): Promise<void> {
     await this.prepareTopics()
     const topics = [...new Set(this.subTopologies.flatMap((sub) => sub.sources.flatMap((source) => source.topics)))]
     const exactlyOnce = this.options.processing === 'exactly_once'
@@ -60,7 +61,30 @@ export class AppRunner {
       onAssigned: (partitions) => this.assign(partitions),
       onRevoked: (partitions) => this.revoke(partitions),
     })
-    this.loop = this.run()
+    if (!manual) this.loop = this.run()
+  }
+
+  /**
+   * One turn of the loop without waiting: fetch what is there, process it, let async work
+   * finish. Returns how many records it processed. The test driver steps the app this way.
+   */
+  async step(): Promise<number> {
+    const records = await this.consumer!.poll({ timeoutMs: 0 })
+    await this.process(records)
+    await Promise.all([...this.tasks.values()].map((task) => task.idle()))
+    if (this.failure !== undefined) throw this.failure
+    return records.length
+  }
+
+  /** Commits now (the test driver makes outputs visible this way). */
+  async commitNow(): Promise<void> {
+    await this.commit()
+    if (this.failure !== undefined) throw this.failure
+  }
+
+  /** Ends a manually driven run. */
+  async shutdown(): Promise<void> {
+    await this.close()
   }
 
   /** Resolves when the loop ends: after `stop()`, or rejects with the error that ended it. */

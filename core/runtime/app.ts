@@ -6,6 +6,7 @@ import { describeTopology, type TopologyDescription } from './describe.js'
 import type { AnySerde, RawBytes, SerdeType } from './serde-codec.js'
 import type { Stream } from './stream.js'
 import { StreamBuilder } from './stream-builder.js'
+import { operatorInfo } from './topology.js'
 
 /** Serdes of a source topic; without one, keys or values are raw bytes (`Buffer | null`). */
 export interface SourceSerdes<KS extends AnySerde<unknown> | undefined, VS extends AnySerde<unknown> | undefined> {
@@ -72,6 +73,26 @@ export class App {
     this.runner = new AppRunner(this.options, this.builder, log)
     await this.runner.start()
     if (this.options.handleSignals) this.installSignalHandlers()
+  }
+
+  /** @internal Starts without the background loop, for the test driver, which steps the app itself. */
+  async startManual(log: Log): Promise<AppRunner> {
+    this.checkNotStarted('start')
+    this.runner = new AppRunner(this.options, this.builder, log)
+    await this.runner.start(true)
+    return this.runner
+  }
+
+  /** @internal The topics the app reads (other than its own internal ones) and the fixed topics it writes. */
+  topics(): { sources: string[]; sinks: string[] } {
+    const internal = new Set(this.builder.graph.repartitionTopics.map((topic) => topic.name))
+    const sources = new Set<string>()
+    const sinks = new Set<string>()
+    for (const node of this.builder.graph.nodes) {
+      if (node.kind === 'source') for (const topic of node.topics) if (!internal.has(topic)) sources.add(topic)
+      if (node.kind === 'pipe') for (const operator of node.operators) for (const topic of operatorInfo(operator)?.sinkTopics ?? []) if (topic !== 'dynamic' && !internal.has(topic)) sinks.add(topic)
+    }
+    return { sources: [...sources], sinks: [...sinks] }
   }
 
   /** Resolves when the app has stopped; rejects with the error that stopped it. */

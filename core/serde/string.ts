@@ -18,7 +18,10 @@ const NAME = 'string'
 export function string(): Serde<string> {
   return {
     name: NAME,
-    serialize: (value: string) => Buffer.from(value, 'utf8'),
+    serialize: (value: string, context: SerdeContext) => {
+      if (typeof value !== 'string') throw new SerdeError('serialize', context, NAME, `${typeof value} is not a string`)
+      return Buffer.from(value, 'utf8')
+    },
     deserialize: (bytes: Buffer, context: SerdeContext) => {
       try {
         return decodeUtf8(bytes)

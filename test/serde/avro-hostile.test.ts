@@ -58,6 +58,14 @@ describe('Avro decoding of hostile payloads', () => {
     expect(error.reason).toMatch(/^fixed-size value of 2147483647 bytes runs past the end/)
   })
 
+  it('refuses a writer schema nested too deep for avsc to parse, instead of crashing', () => {
+    let hostile: AvroSchemaDefinition = 'int'
+    for (let i = 0; i < 100_000; i++) hostile = { type: 'array', items: hostile }
+    const serde = serdes.avro({ schema: 'string', registry: new FixedIdRegistry({ [ID]: hostile }) })
+    const error = serdeErrorOf(() => serde.deserialize(framed(ID, Buffer.from([0])), context))
+    expect(error.reason).toMatch(/^writer schema id 9 is not a usable Avro schema/)
+  })
+
   it('refuses a recursive record nested 100,000 deep, without overflowing the stack', () => {
     const error = serdeErrorOf(() => readerOf(NODE).deserialize(framed(ID, nestedNodes(100_000)), context))
     expect(error.reason).toBe('value nested deeper than maxDepth 100 (records, arrays and maps) (writer schema id 9)')
