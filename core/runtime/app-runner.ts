@@ -100,6 +100,9 @@ export class AppRunner {
 
   private async run(): Promise<void> {
     let nextCommitAt = this.clock.now() + this.options.commitIntervalMs
+    // The loop waits on clock timers, which are unref'd: without a handle of its own, a script
+    // ending in `await app.start()` would exit (code 0, nothing committed) once the input is idle.
+    const keepAlive = setInterval(() => undefined, 1 << 30); keepAlive.unref()
     try {
       while (!this.stopping && this.failure === undefined) {
         const waitMs = Math.max(0, Math.min(this.options.pollTimeoutMs, nextCommitAt - this.clock.now()))
@@ -117,6 +120,7 @@ export class AppRunner {
         await this.commit()
       }
     } finally {
+      clearInterval(keepAlive)
       await this.close()
     }
     if (this.failure !== undefined) throw this.failure

@@ -1,5 +1,6 @@
 import type { Consumer, Log, Producer, TopicPartitionOffset } from '../log/types.js'
 import type { AppMetrics } from './app-options.js'
+import { outputChunks } from './output-chunks.js'
 import type { Task } from './task.js'
 
 /**
@@ -28,7 +29,7 @@ export class Committer {
   async commit(tasks: readonly Task[]): Promise<void> {
     if (this.producer !== undefined) {
       const outputs = tasks.flatMap((task) => task.takeOutputs())
-      if (outputs.length > 0) await this.producer.send(outputs)
+      for (const chunk of outputChunks(outputs)) await this.producer.send(chunk)
       this.metrics.recordsOut += outputs.length
       const offsets = this.changed(tasks.flatMap((task) => task.committableOffsets()))
       if (offsets.length > 0) await this.consumer.commit(offsets)
@@ -44,7 +45,7 @@ export class Committer {
     if (this.producer === undefined) return
     const outputs = task.takeOutputs()
     this.metrics.recordsOut += outputs.length
-    if (outputs.length > 0) await this.producer.send(outputs)
+    for (const chunk of outputChunks(outputs)) await this.producer.send(chunk)
   }
 
   async close(): Promise<void> {
@@ -64,7 +65,7 @@ export class Committer {
     }
     const transaction = await producer.beginTransaction()
     try {
-      if (outputs.length > 0) await transaction.send(outputs)
+      for (const chunk of outputChunks(outputs)) await transaction.send(chunk)
       if (offsets.length > 0) await transaction.sendOffsets(this.appId, offsets)
       await transaction.commit()
     } catch (error) {

@@ -14,7 +14,9 @@ type StreamOf<A> = Stream<KeyOf<Awaited<A>>, ValueOf<Awaited<A>>>
 export type TopicChooser<K, V> = string | ((record: StreamRecord<K, V>) => string)
 
 /** A serde that can write every `T`: for a type with null, a plain serde of the rest (null becomes a tombstone) or a nullable one. */
-export type SinkSerde<T> = AnySerde<NonNullable<T>> | (null extends T ? NullableSerde<NonNullable<T>> : never)
+export type SinkSerde<T> = unknown extends T
+  ? AnySerde<unknown>
+  : AnySerde<NonNullable<T>> | (null extends T ? NullableSerde<NonNullable<T>> : never)
 
 export interface SinkSerdes<K, V> {
   readonly key?: SinkSerde<K>
@@ -59,9 +61,9 @@ export class Stream<K, V> implements Subscribable<StreamRecord<K, V>> {
     op1: Op<R<K, V>, A>, op2: Op<Awaited<A>, B>, op3: Op<Awaited<B>, C>, op4: Op<Awaited<C>, D>, op5: Op<Awaited<D>, E>,
     op6: Op<Awaited<E>, F>, op7: Op<Awaited<F>, G>, op8: Op<Awaited<G>, H>,
   ): StreamOf<H>
-  pipe(...operators: AnyOperator[]): Stream<never, never> {
+  pipe(...operators: AnyOperator[]): unknown {
     // The overloads carry the types; the graph stores operators with types erased.
-    return this.builder.pipe(this.node, operators) as Stream<never, never>
+    return this.builder.pipe(this.node, operators)
   }
 
   /**

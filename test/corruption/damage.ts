@@ -186,8 +186,10 @@ export function expectSegmentDamage(template: Template, at: SegmentRef, damage: 
   const tornBatchBytesLeft = damage.kind === 'truncate' ? damaged.length - batch.position : undefined
   const lastOffsetDeltaAfter = damaged.length >= batch.position + 27 ? damaged.readInt32BE(batch.position + 23) : undefined
   const facts: DamageFacts = { segment, kind: damage.kind, field, baseOffsetChange, lastOffsetDeltaAfter, tornBatchBytesLeft }
-  // partitionLeaderEpoch is outside the CRC and means nothing to the embedded log: harmless.
-  if (field === 'partitionLeaderEpoch') return { ...expectIntact(at.partition, endOffset), facts }
+  // partitionLeaderEpoch is outside the CRC and means nothing to the embedded log: changing only it is harmless.
+  const epochStart = batch.position + fieldStart('partitionLeaderEpoch')
+  const onlyEpoch = damaged.length === original.length && firstChanged >= epochStart && lastDifference(original, damaged) < epochStart + 4
+  if (onlyEpoch) return { ...expectIntact(at.partition, endOffset), facts }
   const errorOffset = field === 'baseOffset' ? undefined : batch.baseOffset
   if (!active) return { ...base, readableEnd: batch.baseOffset, stop: 'corrupt', cutBytes: 0, errorOffset, resumeAt: nextBase, facts }
   const cutBytes = damaged.length - batch.position
@@ -204,6 +206,12 @@ function firstDifference(a: Buffer, b: Buffer): number | undefined {
   const common = Math.min(a.length, b.length)
   for (let i = 0; i < common; i++) if (a[i] !== b[i]) return i
   return a.length === b.length ? undefined : common
+}
+
+/** The last index where two buffers of the same length differ (-1 when equal). */
+function lastDifference(a: Buffer, b: Buffer): number {
+  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return i
+  return -1
 }
 
 function batchAt(layout: SegmentLayout, position: number) {

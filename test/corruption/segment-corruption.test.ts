@@ -8,11 +8,11 @@
  * TRIBUTARY_CORRUPTION_SEED replays a run (the seed is printed when a case fails).
  */
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, onTestFailed, test } from 'vitest'
 import { openEmbeddedLog, type EmbeddedLog } from '../../core/log/embedded/index.js'
 import { CorruptRecordError } from '../../core/log/errors.js'
+import { makeScratchDirectory } from '../crash/scratch.js'
 import { seedFromEnv, seededRandom, type SeededRandom } from '../crash/seeded-random.js'
 import { generateCases, hostileCases } from './cases.js'
 import { applyDamage, expectIntact, expectSegmentDamage, type DamageCase, type Expectation } from './damage.js'
@@ -29,7 +29,7 @@ const TEMPLATE_SPECS: readonly TemplateSpec[] = [
   { name: 'sealed segments', config: { partitions: 1, segmentBytes: 12 * 1024 }, records: 400, transactions: false },
 ]
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-corruption-'))
+const root = makeScratchDirectory('tributary-corruption-', 256 * 1024 * 1024)
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
 const random = seededRandom(SEED)
 const templates: Template[] = []
@@ -99,7 +99,7 @@ async function openAndCheck(dataDir: string, damageCase: DamageCase, readOnly: b
   const mode = readOnly ? 'read-only open' : 'read-write open'
   let log: EmbeddedLog
   try {
-    log = await openEmbeddedLog({ dir: dataDir, readOnly, maintenanceIntervalMs: 0, logger: { warn: () => undefined } })
+    log = await openEmbeddedLog({ dir: dataDir, readOnly, durability: 'none', maintenanceIntervalMs: 0, logger: { warn: () => undefined } })
   } catch (error) {
     return [`${mode} threw ${describeError(error)}`]
   }
@@ -159,7 +159,7 @@ async function runCase(damageCase: DamageCase, index: number): Promise<string[]>
     const problems = [...(await openAndCheck(dataDir, damageCase, true, caseRandom)), ...(await openAndCheck(dataDir, damageCase, false, caseRandom))]
     // Recovery is done once: a second open finds nothing more to cut.
     try {
-      const again = await openEmbeddedLog({ dir: dataDir, maintenanceIntervalMs: 0, logger: { warn: () => undefined } })
+      const again = await openEmbeddedLog({ dir: dataDir, durability: 'none', maintenanceIntervalMs: 0, logger: { warn: () => undefined } })
       const events = again.recoveryEvents().filter((event) => event.topic === TOPIC)
       await again.close()
       if (events.length > 0) problems.push(`a second read-write open cut again: ${JSON.stringify(events)}`)

@@ -7,12 +7,12 @@
  * TRIBUTARY_CRASH_KILLS (default 50) sets the number of kills; TRIBUTARY_CRASH_SEED replays a run.
  */
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { expect, onTestFailed, onTestFinished, test } from 'vitest'
 import { checkAcknowledged, readLogState, type LogState } from './check-log.js'
 import { AppendChild } from './child-process.js'
+import { makeScratchDirectory } from './scratch.js'
 import { seedFromEnv, seededRandom, type SeededRandom } from './seeded-random.js'
 import { CRASH_PARTITIONS, type Ack } from './workload.js'
 
@@ -63,7 +63,7 @@ test(
   `acknowledged appends survive ${KILLS} kill -9s at random moments: none lost, none duplicated, order kept`,
   async () => {
     const random = seededRandom(SEED)
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-crash-'))
+    const root = makeScratchDirectory('tributary-crash-', 2 * 1024 * 1024 * 1024)
     const dir = path.join(root, 'data')
     let child: AppendChild | undefined
     let context = 'before the first kill'

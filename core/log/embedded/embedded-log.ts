@@ -86,6 +86,7 @@ export class EmbeddedLog implements Log {
           commitOffsets: (groupId, offsets) => this.groups.commit(groupId, offsets),
         },
         this.clock,
+        this.readOnly,
       )
       this.startTimers(options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS)
     } catch (error) {

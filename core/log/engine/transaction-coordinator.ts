@@ -48,16 +48,22 @@ export class TransactionCoordinator {
   private readonly transactions = new Map<string, Transaction>()
   private nextProducerId = 0
 
+  /**
+   * `readOnly`: a read-only view of a log another process writes; it leaves open and prepared
+   * transactions to that writer (finishing them would write, and could abort a live one).
+   */
   constructor(
     private readonly store: TransactionStateStore,
     private readonly participants: TransactionParticipants,
     private readonly clock: Clock,
+    readOnly = false,
   ) {
     for (const record of store.load()) {
       const { transactionalId, producerId, epoch, phase, partitions, offsets } = record
       this.transactions.set(transactionalId, { producerId, epoch, phase, partitions: new Set(partitions), offsets: [...offsets] })
       this.nextProducerId = Math.max(this.nextProducerId, producerId + 1)
     }
+    if (readOnly) return
     for (const [transactionalId, transaction] of this.transactions) this.finishInterrupted(transactionalId, transaction)
   }
 

@@ -8,7 +8,7 @@ import { defaultSchemaRegistry } from './in-memory-registry.js'
 import { topicNameStrategy, type SchemaRegistry } from './registry.js'
 import { DEFAULT_AVRO_LIMITS, MalformedAvro, scanAvro, type AvroLimits } from './scan.js'
 import { definitionOf, displayName, toAvroType, type AvroSchema } from './schema.js'
-import { HEADER_BYTES, readWireHeader, writeWirePayload } from './wire-format.js'
+import { HEADER_BYTES, schemaIdOf, wireHeaderProblem, writeWirePayload } from './wire-format.js'
 
 /** Options of `serdes.avro`. */
 export interface AvroOptions extends Partial<AvroLimits> {
@@ -16,7 +16,10 @@ export interface AvroOptions extends Partial<AvroLimits> {
   readonly schema: AvroSchema
   /** For schema evolution: values are read into this schema, resolved from whatever writer schema each payload names. */
   readonly readerSchema?: AvroSchema
-  /** Where writer schemas are registered and looked up; default the process-wide `defaultSchemaRegistry`. */
+  /**
+   * Where writer schemas are registered and looked up; default the process-wide
+   * `defaultSchemaRegistry`, held in memory (see `InMemorySchemaRegistry` for what a restart keeps).
+   */
   readonly registry?: SchemaRegistry
   /** The subject the writer schema is registered under; default `<topic>-key` / `<topic>-value` (Confluent's TopicNameStrategy). */
   readonly subject?: string | ((context: SerdeContext) => string)
@@ -107,37 +110,41 @@ export function avro<T = unknown>(options: AvroOptions): Serde<T> {
       return writeWirePayload(schemaIdFor(context), body)
     },
     deserialize: (bytes: Buffer, context: SerdeContext) => {
-      const header = readWireHeader(bytes)
-      if ('problem' in header) throw fail('deserialize', context, header.problem)
+      const schemaId = schemaIdOf(bytes)
+      if (schemaId === undefined) throw fail('deserialize', context, wireHeaderProblem(bytes))
       const bodyBytes = bytes.length - HEADER_BYTES
       if (bodyBytes > limits.maxBytes) {
         throw fail('deserialize', context, `the Avro body of ${bodyBytes} bytes exceeds maxBytes ${limits.maxBytes}`)
       }
-      const decoder = decoderFor(header.schemaId)
+      const decoder = decoderFor(schemaId)
       if (typeof decoder === 'string') throw fail('deserialize', context, decoder)
-      const body = bytes.subarray(HEADER_BYTES)
       try {
-        scanAvro(decoder.plan, body, limits)
+        scanAvro(decoder.plan, bytes, HEADER_BYTES, limits)
       } catch (err) {
         if (!(err instanceof MalformedAvro)) throw err
-        throw fail('deserialize', context, `${err.message} (writer schema id ${header.schemaId})`, err)
+        throw fail('deserialize', context, `${err.message} (writer schema id ${schemaId})`, err)
       }
+      let decoded: { value: unknown; offset: number }
       try {
-        const value: unknown = readerType.fromBuffer(body, decoder.resolver)
-        return value as T // T is the app's type for the reader schema, which avsc has just applied
+        decoded = readerType.decode(bytes, HEADER_BYTES, decoder.resolver)
       } catch (err) {
-        throw fail('deserialize', context, `${reasonOf(err)} (writer schema id ${header.schemaId})`, err)
+        throw fail('deserialize', context, `${reasonOf(err)} (writer schema id ${schemaId})`, err)
       }
+      // The scan has checked the layout already; this guards against avsc reading it differently.
+      if (decoded.offset !== bytes.length) {
+        throw fail('deserialize', context, `avsc read ${decoded.offset - HEADER_BYTES} of ${bodyBytes} bytes (writer schema id ${schemaId})`)
+      }
+      return decoded.value as T // T is the app's type for the reader schema, which avsc has just applied
     },
     prepare: (bytes: Buffer) => {
-      const header = readWireHeader(bytes)
-      if ('problem' in header || decoders.has(header.schemaId)) return undefined
-      if (registry.schemaById(header.schemaId) !== undefined || registry.load === undefined) {
-        decoderFor(header.schemaId) // warms the cache; a failure is reported by deserialize
+      const schemaId = schemaIdOf(bytes)
+      if (schemaId === undefined || decoders.has(schemaId)) return undefined
+      if (registry.schemaById(schemaId) !== undefined || registry.load === undefined) {
+        decoderFor(schemaId) // warms the cache; a failure is reported by deserialize
         return undefined
       }
-      const pending = loads.get(header.schemaId) ?? registry.load(header.schemaId).finally(() => loads.delete(header.schemaId))
-      loads.set(header.schemaId, pending)
+      const pending = loads.get(schemaId) ?? registry.load(schemaId).finally(() => loads.delete(schemaId))
+      loads.set(schemaId, pending)
       return pending
     },
   }

@@ -19,7 +19,7 @@ export interface VarintNode extends NodeBase { readonly kind: 'varint' }
 export interface EnumNode extends NodeBase { readonly kind: 'enum'; readonly symbolCount: number }
 /** bytes and string: a varint length, then that many bytes. */
 export interface BlobNode extends NodeBase { readonly kind: 'blob' }
-export interface RecordNode extends NodeBase { readonly kind: 'record'; readonly name: string; readonly fields: ScanNode[] }
+export interface RecordNode extends NodeBase { readonly kind: 'record'; readonly fields: ScanNode[] }
 export interface ArrayNode extends NodeBase { readonly kind: 'array'; items: ScanNode }
 export interface MapNode extends NodeBase { readonly kind: 'map'; values: ScanNode }
 export interface UnionNode extends NodeBase { readonly kind: 'union'; readonly branches: ScanNode[] }
@@ -60,7 +60,7 @@ function compileNew(type: Type, memo: Map<Type, ScanNode>): ScanNode {
   if (type instanceof avro.types.EnumType) return { kind: 'enum', symbolCount: type.symbols.length, minBytes: UNKNOWN }
   if (type instanceof avro.types.RecordType) {
     // Registered before its fields are compiled, so a field that refers back to it finds it.
-    const node: RecordNode = { kind: 'record', name: type.name ?? 'record', fields: [], minBytes: UNKNOWN }
+    const node: RecordNode = { kind: 'record', fields: [], minBytes: UNKNOWN }
     memo.set(type, node)
     for (const field of type.fields) node.fields.push(compile(field.type, memo))
     return node

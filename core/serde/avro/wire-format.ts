@@ -9,27 +9,30 @@
 export const MAGIC_BYTE = 0
 export const HEADER_BYTES = 5
 
-/** The header of a payload, or why it has none. */
-export type WireHeader = { readonly schemaId: number } | { readonly problem: string }
-
 /**
- * Reads the magic byte and schema id of a payload.
+ * The schema id of a payload, or undefined when it has no valid header (too short, or a magic
+ * byte other than 0); `wireHeaderProblem` then says which.
  *
  * @example
- * readWireHeader(Buffer.from([0, 0, 0, 0, 7, 2]))    // { schemaId: 7 }
- * readWireHeader(Buffer.from('{"id":1}'))             // { problem: 'unknown magic byte 0x7b; …' }
+ * schemaIdOf(Buffer.from([0, 0, 0, 0, 7, 2])) // 7
+ * schemaIdOf(Buffer.from('{"id":1}'))         // undefined
  */
-export function readWireHeader(payload: Buffer): WireHeader {
-  if (payload.length < HEADER_BYTES) {
-    return { problem: `payload of ${payload.length} bytes is shorter than the ${HEADER_BYTES}-byte schema-registry header` }
+export function schemaIdOf(payload: Buffer): number | undefined {
+  return payload.length >= HEADER_BYTES && payload[0] === MAGIC_BYTE ? payload.readInt32BE(1) : undefined
+}
+
+/**
+ * Why a payload has no valid header, for an error message.
+ *
+ * @example
+ * wireHeaderProblem(Buffer.from('{"id":1}')) // 'unknown magic byte 0x7b; expected 0x00 (schema-registry wire format), …'
+ */
+export function wireHeaderProblem(payload: Buffer): string {
+  const magic = payload[0]
+  if (payload.length >= HEADER_BYTES && magic !== undefined && magic !== MAGIC_BYTE) {
+    return `unknown magic byte 0x${magic.toString(16).padStart(2, '0')}; expected 0x00 (schema-registry wire format), was it written with another serde?`
   }
-  const magic = payload.readUInt8(0)
-  if (magic !== MAGIC_BYTE) {
-    return {
-      problem: `unknown magic byte 0x${magic.toString(16).padStart(2, '0')}; expected 0x00 (schema-registry wire format), was it written with another serde?`,
-    }
-  }
-  return { schemaId: payload.readInt32BE(1) }
+  return `payload of ${payload.length} bytes is shorter than the ${HEADER_BYTES}-byte schema-registry header`
 }
 
 /**
