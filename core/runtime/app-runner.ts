@@ -10,6 +10,7 @@ import { Task } from './task.js'
 import { operatorInfo, type SourceNode, type TopologyNode } from './topology.js'
 import type { ErrorPolicy, AppMetrics, ResolvedAppOptions } from './app-options.js'
 import { deadLetter } from './dead-letter.js'
+import { prepare } from './serde-codec.js'
 
 interface SubTopology {
   readonly index: number
@@ -102,7 +103,7 @@ export class AppRunner {
     let nextCommitAt = this.clock.now() + this.options.commitIntervalMs
     // The loop waits on clock timers, which are unref'd: without a handle of its own, a script
     // ending in `await app.start()` would exit (code 0, nothing committed) once the input is idle.
-    const keepAlive = setInterval(() => undefined, 1 << 30); keepAlive.unref()
+    const keepAlive = setInterval(() => undefined, 1 << 30)
     try {
       while (!this.stopping && this.failure === undefined) {
         const waitMs = Math.max(0, Math.min(this.options.pollTimeoutMs, nextCommitAt - this.clock.now()))
@@ -133,10 +134,14 @@ export class AppRunner {
       const route = this.routes.get(`${record.topic}:${record.partition}`)
       if (route === undefined) continue
       while (route.task.pending >= this.options.maxInFlight) await route.task.idleBelow(this.options.maxInFlight)
+      const preparing = prepareSerdes(route.tracker.source, record)
+      if (preparing !== undefined) await preparing
       route.task.push(route.tracker.source, record, route.tracker)
       if (this.failure !== undefined) return
-      if (route.task.bufferedOutputs >= this.options.maxBufferedOutputs) await this.committer!.flush(route.task)
+      if (route.task.bufferedOutputs >= this.options.maxBufferedOutputs) await this.committer!.sendOutputs([route.task])
     }
+    // Outputs leave as soon as the batch is processed: latency is not tied to the commit interval.
+    await this.committer!.sendOutputs(this.tasks.values())
   }
 
   private async commit(): Promise<void> {
@@ -268,6 +273,18 @@ export class AppRunner {
     await this.committer?.close()
     await this.consumer?.close()
   }
+}
+
+/**
+ * Lets a source's serdes ready themselves to deserialize a record synchronously (an Avro serde
+ * fetching a writer schema from its registry, once per id). Undefined, the usual case, when
+ * nothing needs awaiting, so a record costs no promise.
+ */
+function prepareSerdes(source: SourceNode, record: LogRecord): Promise<unknown> | undefined {
+  const key = prepare(source.key, record.key, { topic: record.topic, isKey: true, headers: record.headers })
+  const value = prepare(source.value, record.value, { topic: record.topic, isKey: false, headers: record.headers })
+  if (key === undefined) return value
+  return value === undefined ? key : Promise.all([key, value])
 }
 
 /** Records of several partitions, interleaved by timestamp (stable within a partition). */

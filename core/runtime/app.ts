@@ -71,7 +71,13 @@ export class App {
     const log = isProvider(this.appOptions.log) ? await this.appOptions.log.open() : this.appOptions.log
     if (isProvider(this.appOptions.log)) this.openedLog = log
     this.runner = new AppRunner(this.options, this.builder, log)
-    await this.runner.start()
+    try {
+      await this.runner.start()
+    } catch (error) {
+      // A log the app opened is closed again (its data directory unlocked) when it cannot start.
+      await this.release()
+      throw error
+    }
     if (this.options.handleSignals) this.installSignalHandlers()
   }
 

@@ -1,4 +1,4 @@
-import type { Consumer, Log, Producer, TopicPartitionOffset } from '../log/types.js'
+import type { Consumer, Log, Producer, ProducerRecord, TopicPartitionOffset, Transaction } from '../log/types.js'
 import type { AppMetrics } from './app-options.js'
 import { outputChunks } from './output-chunks.js'
 import type { Task } from './task.js'
@@ -6,12 +6,15 @@ import type { Task } from './task.js'
 /**
  * Makes progress durable, keeping the commit invariant: an input offset is committed only
  * after every output caused by the records before it is written.
- * - at_least_once: one producer; outputs are sent, then the offsets committed.
- * - exactly_once: a transactional producer per task (its id fences a zombie instance of the
- *   same task); outputs and offsets are committed in one transaction, or not at all.
+ * - at_least_once: one producer; outputs are sent as soon as a fetched batch is processed
+ *   (low latency), and each commit sends what is left, then commits the offsets.
+ * - exactly_once: a transactional producer per task (its id, `<app id>-<task id>`, fences a
+ *   zombie instance of the task); outputs go into the task's open transaction as they come,
+ *   and the commit adds the input offsets and commits it: all of it becomes visible, or none.
  */
 export class Committer {
   private readonly taskProducers = new Map<string, Producer>()
+  private readonly transactions = new Map<string, Transaction>()
   private readonly committed = new Map<string, number>()
 
   constructor(
@@ -22,15 +25,20 @@ export class Committer {
     private readonly metrics: AppMetrics,
   ) {}
 
-  get exactlyOnce(): boolean {
-    return this.producer === undefined
+  /** Sends the outputs the tasks have buffered (into their transactions under exactly_once). */
+  async sendOutputs(tasks: Iterable<Task>): Promise<void> {
+    for (const task of tasks) {
+      if (task.bufferedOutputs === 0) continue
+      const outputs = task.takeOutputs()
+      if (this.producer !== undefined) await this.send(this.producer, outputs)
+      else await this.send(await this.transactionOf(task), outputs)
+    }
   }
 
+  /** Sends what is left and commits the tasks' input offsets. */
   async commit(tasks: readonly Task[]): Promise<void> {
+    await this.sendOutputs(tasks)
     if (this.producer !== undefined) {
-      const outputs = tasks.flatMap((task) => task.takeOutputs())
-      for (const chunk of outputChunks(outputs)) await this.producer.send(chunk)
-      this.metrics.recordsOut += outputs.length
       const offsets = this.changed(tasks.flatMap((task) => task.committableOffsets()))
       if (offsets.length > 0) await this.consumer.commit(offsets)
       this.remember(offsets)
@@ -40,15 +48,14 @@ export class Committer {
     this.metrics.commits++
   }
 
-  /** Sends a task's buffered outputs early (at_least_once only: under exactly_once they wait for the commit). */
-  async flush(task: Task): Promise<void> {
-    if (this.producer === undefined) return
-    const outputs = task.takeOutputs()
-    this.metrics.recordsOut += outputs.length
-    for (const chunk of outputChunks(outputs)) await this.producer.send(chunk)
+  /** Aborts open transactions (after a failure: their outputs must never be seen). */
+  async abort(): Promise<void> {
+    for (const transaction of this.transactions.values()) await transaction.abort().catch(() => undefined)
+    this.transactions.clear()
   }
 
   async close(): Promise<void> {
+    await this.abort()
     await this.producer?.close()
     for (const producer of this.taskProducers.values()) await producer.close()
     this.taskProducers.clear()
@@ -56,24 +63,35 @@ export class Committer {
 
   private async commitTask(task: Task): Promise<void> {
     const offsets = this.changed(task.committableOffsets())
-    const outputs = task.takeOutputs()
-    if (offsets.length === 0 && outputs.length === 0) return
-    let producer = this.taskProducers.get(task.taskId)
-    if (producer === undefined) {
-      producer = this.log.producer({ transactionalId: `${this.appId}-${task.taskId}` })
-      this.taskProducers.set(task.taskId, producer)
-    }
-    const transaction = await producer.beginTransaction()
+    if (offsets.length === 0 && !this.transactions.has(task.taskId)) return
+    const transaction = await this.transactionOf(task)
+    this.transactions.delete(task.taskId)
     try {
-      for (const chunk of outputChunks(outputs)) await transaction.send(chunk)
       if (offsets.length > 0) await transaction.sendOffsets(this.appId, offsets)
       await transaction.commit()
     } catch (error) {
       await transaction.abort().catch(() => undefined)
       throw error
     }
-    this.metrics.recordsOut += outputs.length
     this.remember(offsets)
+  }
+
+  private async transactionOf(task: Task): Promise<Transaction> {
+    let transaction = this.transactions.get(task.taskId)
+    if (transaction !== undefined) return transaction
+    let producer = this.taskProducers.get(task.taskId)
+    if (producer === undefined) {
+      producer = this.log.producer({ transactionalId: `${this.appId}-${task.taskId}` })
+      this.taskProducers.set(task.taskId, producer)
+    }
+    transaction = await producer.beginTransaction()
+    this.transactions.set(task.taskId, transaction)
+    return transaction
+  }
+
+  private async send(target: Pick<Producer, 'send'>, outputs: readonly ProducerRecord[]): Promise<void> {
+    for (const chunk of outputChunks(outputs)) await target.send(chunk)
+    this.metrics.recordsOut += outputs.length
   }
 
   private changed(offsets: readonly TopicPartitionOffset[]): TopicPartitionOffset[] {

@@ -195,15 +195,3 @@ export async function measureAgainstLogCopy<V extends NonNullable<unknown>>(plan
   })
 }
 
-/**
- * Runs `body` with a ref'd timer pending: the log's timers are unref'd, so an app waiting for
- * input keeps no process alive by itself, and a top-level await would end with exit code 13.
- */
-export async function keepingAlive<T>(body: () => Promise<T>): Promise<T> {
-  const keepAlive = setInterval(() => undefined, 1_000)
-  try {
-    return await body()
-  } finally {
-    clearInterval(keepAlive)
-  }
-}

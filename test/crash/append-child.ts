@@ -16,10 +16,10 @@ import {
   CRASH_PARTITIONS,
   CRASH_TOPIC,
   CRASH_TOPIC_CONFIG,
-  MAX_RECORDS_PER_BATCH,
   MAX_VALUE_BYTES_PER_BATCH,
   decodeValue,
   encodeValue,
+  nextBatchShape,
 } from './workload.js'
 
 /** Acks the parent reads before it must have killed us; a guard against a runaway child. */
@@ -54,13 +54,12 @@ async function main(): Promise<void> {
   const producer = log.producer()
   for (let acks = 0; acks < MAX_ACKS; acks++) {
     const partition = random.int(0, CRASH_PARTITIONS - 1)
-    const count = random.int(1, MAX_RECORDS_PER_BATCH)
     const records: ProducerRecord[] = []
     let valueBytes = 0
-    while (records.length < count && valueBytes < MAX_VALUE_BYTES_PER_BATCH) {
-      const value = encodeValue(runId, sequence + records.length)
-      valueBytes += value.length
-      records.push({ topic: CRASH_TOPIC, partition, value })
+    for (const fillerBytes of nextBatchShape(random)) {
+      if (valueBytes + fillerBytes > MAX_VALUE_BYTES_PER_BATCH) break
+      valueBytes += fillerBytes
+      records.push({ topic: CRASH_TOPIC, partition, value: encodeValue(runId, sequence + records.length, fillerBytes) })
     }
     const metadata = await producer.send(records)
     const last = metadata[metadata.length - 1]!

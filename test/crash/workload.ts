@@ -1,10 +1,12 @@
 /**
  * What the kill -9 test's child appends and how the parent recognises it. Every value is a
- * pure function of (run id, sequence), so the checker can tell a record byte for byte.
+ * pure function of (run id, sequence, filler length), so the checker can tell a record byte
+ * for byte.
  *
- *   value => runId uint32 BE, sequence uint32 BE, filler (length and bytes from the sequence)
+ *   value => runId uint32 BE, sequence uint32 BE, fillerBytes uint32 BE, filler (a pattern from run and sequence)
  */
 import type { TopicConfig } from '../../core/log/types.js'
+import type { SeededRandom } from './seeded-random.js'
 
 export const CRASH_TOPIC = 'crash-appends'
 export const CRASH_PARTITIONS = 2
@@ -14,9 +16,9 @@ export const MAX_RECORDS_PER_BATCH = 50
 /** Keeps one batch under the default maxRecordBytes (1 MiB). */
 export const MAX_VALUE_BYTES_PER_BATCH = 900 * 1024
 
-const VALUE_HEADER_BYTES = 8
+const VALUE_HEADER_BYTES = 12
+const LARGE_VALUE_BYTES = 64 * 1024
 
-/** A cheap integer hash, so value sizes vary with the sequence but never with the run. */
 function mix(value: number): number {
   let h = Math.imul(value ^ 0x5bd1e995, 0x27d4eb2d)
   h ^= h >>> 15
@@ -24,19 +26,26 @@ function mix(value: number): number {
   return (h ^ (h >>> 13)) >>> 0
 }
 
-/** One value in 25 is large (about 64 KiB), so batches span many pages; the rest are small. */
-export function fillerBytesFor(sequence: number): number {
-  const h = mix(sequence)
-  return h % 25 === 0 ? 60 * 1024 + (h % 8192) : h % 400
+/**
+ * The shape of the next batch: one in five is bulk (a dozen values of about 64 KiB, so its
+ * write takes long enough for kills to tear it); the rest mix 1-50 small values with an
+ * occasional large one.
+ */
+export function nextBatchShape(random: SeededRandom): number[] {
+  if (random.chance(0.2)) return Array.from({ length: random.int(8, 13) }, () => random.int(LARGE_VALUE_BYTES - 8192, LARGE_VALUE_BYTES))
+  return Array.from({ length: random.int(1, MAX_RECORDS_PER_BATCH) }, () => (random.chance(0.04) ? random.int(LARGE_VALUE_BYTES - 8192, LARGE_VALUE_BYTES) : random.int(0, 400)))
 }
 
-export function encodeValue(runId: number, sequence: number): Buffer {
-  const filler = fillerBytesFor(sequence)
-  const value = Buffer.allocUnsafe(VALUE_HEADER_BYTES + filler)
+export function encodeValue(runId: number, sequence: number, fillerBytes: number): Buffer {
+  const value = Buffer.allocUnsafe(VALUE_HEADER_BYTES + fillerBytes)
   value.writeUInt32BE(runId, 0)
   value.writeUInt32BE(sequence, 4)
-  const seed = mix(sequence + runId * 7919)
-  for (let i = 0; i < filler; i++) value[VALUE_HEADER_BYTES + i] = (seed + i * 31) & 0xff
+  value.writeUInt32BE(fillerBytes, 8)
+  // A pattern that differs per (run, sequence), written natively: the child's time goes to appending, not to making values.
+  const pattern = Buffer.allocUnsafe(8)
+  pattern.writeUInt32BE(mix(sequence + runId * 7919), 0)
+  pattern.writeUInt32BE(mix(sequence ^ 0x2545f491), 4)
+  if (fillerBytes > 0) value.fill(pattern, VALUE_HEADER_BYTES)
   return value
 }
 
@@ -50,7 +59,9 @@ export function decodeValue(value: Buffer | null): DecodedValue | undefined {
   if (value === null || value.length < VALUE_HEADER_BYTES) return undefined
   const runId = value.readUInt32BE(0)
   const sequence = value.readUInt32BE(4)
-  return encodeValue(runId, sequence).equals(value) ? { runId, sequence } : undefined
+  const fillerBytes = value.readUInt32BE(8)
+  if (fillerBytes !== value.length - VALUE_HEADER_BYTES) return undefined
+  return encodeValue(runId, sequence, fillerBytes).equals(value) ? { runId, sequence } : undefined
 }
 
 /** One acknowledged send, as the child prints it: `ack <partition> <lastOffset> <lastSeq>`. */

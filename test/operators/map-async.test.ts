@@ -85,7 +85,11 @@ describe('mapAsync', () => {
     const driver = await start((app) => {
       app
         .stream('in', kv)
-        .pipe(mapAsync(async (value) => Promise.reject(new Error(`no price for ${value}`))))
+        .pipe(
+          mapAsync(async (value): Promise<string> => {
+            throw new Error(`no price for ${value}`)
+          }),
+        )
         .to('out', kv)
     })
     const failure = await driver.input('in', kv).send('tea', { key: 'k' }).then(

@@ -130,7 +130,9 @@ describe('exactly_once on the embedded log', () => {
     try {
       await writeInputs(log, 0, 60)
       await app.start()
-      await waitUntil(() => app.metrics().recordsIn >= 60, '60 records processed')
+      // The outputs are in the log, in the app's open transactions: read_uncommitted sees them…
+      await waitUntil(async () => (await readTopic(log, 'out', 'read_uncommitted')).length === 60, '60 outputs sent')
+      // …read_committed does not, and no input offset is committed.
       expect(await readTopic(log, 'out', 'read_committed')).toEqual([])
       expect(await committedOffsets(log, 'eos', 'in')).toEqual([undefined, undefined, undefined])
 

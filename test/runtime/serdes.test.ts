@@ -1,6 +1,38 @@
 import { describe, expect, test } from 'vitest'
-import { InMemorySchemaRegistry, serdes, type AnySerde } from '../../index.js'
+import {
+  InMemorySchemaRegistry,
+  serdes,
+  type AnySerde,
+  type AvroSchemaDefinition,
+  type RegisteredSchema,
+  type SchemaRegistry,
+} from '../../index.js'
 import { driverPerTest } from '../operators/helpers.js'
+
+/**
+ * A registry that lives elsewhere, as a remote one would: `schemaById` answers only from what
+ * `load` has fetched from the `remote` registry.
+ */
+class FetchingRegistry implements SchemaRegistry {
+  readonly loads: number[] = []
+  readonly #cache = new Map<number, AvroSchemaDefinition>()
+  constructor(private readonly remote: InMemorySchemaRegistry) {}
+  register(subject: string, schema: AvroSchemaDefinition): number {
+    return this.remote.register(subject, schema)
+  }
+  schemaById(id: number): AvroSchemaDefinition | undefined {
+    return this.#cache.get(id)
+  }
+  latest(subject: string): RegisteredSchema | undefined {
+    return this.remote.latest(subject)
+  }
+  async load(id: number): Promise<void> {
+    this.loads.push(id)
+    await Promise.resolve()
+    const schema = this.remote.schemaById(id)
+    if (schema !== undefined) this.#cache.set(id, schema)
+  }
+}
 
 describe('serdes through an app', () => {
   const start = driverPerTest()
@@ -101,6 +133,23 @@ describe('serdes through an app', () => {
       // v1's `note` has no default, so v2 data cannot be read as v1: a deserialization error, skipped here.
       expect(await driver.output('out', { value: serdes.json<OrderV1>() }).readValues()).toEqual([])
       expect(driver.metrics().skipped).toBe(1)
+    })
+
+    test("the runtime awaits a serde's prepare, so a writer schema is fetched once before records are read", async () => {
+      const remote = new InMemorySchemaRegistry()
+      const fetching = new FetchingRegistry(remote)
+      const driver = await start((app) => {
+        app.stream('orders', { value: serdes.avro<OrderV2>({ schema: v2, registry: fetching }) }).to('out', { value: serdes.json<OrderV2>() })
+      })
+      await driver.input('orders', { value: serdes.avro<OrderV1>({ schema: v1, registry: remote }) }).sendAll([
+        { value: { id: 'o1', total: 1, note: 'a' } },
+        { value: { id: 'o2', total: 2, note: 'b' } },
+      ])
+      expect(await driver.output('out', { value: serdes.json<OrderV2>() }).readValues()).toEqual([
+        { id: 'o1', total: 1, currency: 'EUR' },
+        { id: 'o2', total: 2, currency: 'EUR' },
+      ])
+      expect(fetching.loads).toEqual([remote.latest('orders-value')?.id])
     })
   })
 })

@@ -25,7 +25,7 @@ export function readBatchRecords(
   isolation: IsolationLevel, out: LogRecord[], maxRecords: number,
 ): number {
   const last = lastOffsetOf(header)
-  const aborted = false && isolation === 'read_committed' && isTransactional(header) && source.producerState.isAborted(header.producerId, header.baseOffset)
+  const aborted = isolation === 'read_committed' && isTransactional(header) && source.producerState.isAborted(header.producerId, header.baseOffset)
   const countBefore = out.length
   if (!isControl(header) && !aborted) decodeRecords(buf, at, header, source.topic, source.partition, nextOffset, out, maxRecords)
   if (out.length >= maxRecords && out.length > countBefore) {

@@ -14,7 +14,6 @@ import { App } from '../../../index.js'
 import { openEmbeddedLog } from '../../../core/log/embedded/index.js'
 import type { Consumer, Log } from '../../../core/log/types.js'
 import { filter, mapValues } from '../../../operators/index.js'
-import { keepingAlive } from '../pipeline.js'
 import { keptCount, lineRecords, logLine } from '../pipeline-data.js'
 import { latencyFigures, runWorkload, scaled, withTempDir } from '../report.js'
 
@@ -49,14 +48,12 @@ await runWorkload('pipeline-latency', () =>
       await app.start()
       const latenciesMs = new Float64Array(keptCount(records))
       const producerState = { done: false }
-      const [producerRun] = await keepingAlive(() =>
-        Promise.all([
-          produceOnSchedule(log, records).finally(() => {
-            producerState.done = true
-          }),
-          tail(tailer, latenciesMs, producerState),
-        ]),
-      )
+      const [producerRun] = await Promise.all([
+        produceOnSchedule(log, records).finally(() => {
+          producerState.done = true
+        }),
+        tail(tailer, latenciesMs, producerState),
+      ])
       await app.stop()
       await app.done
       await tailer.close()
