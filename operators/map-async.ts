@@ -4,7 +4,7 @@ import { operate } from './internal/operate.js'
 import { OrderedAsyncQueue } from './internal/ordered-async.js'
 
 export interface MapAsyncOptions {
-  /** How many calls run at once (default 16). Records of one key always run one at a time in order. */
+  /** How many calls run at once (default 16). Results of one key always come out in input order. */
   readonly concurrency?: number
 }
 
@@ -24,7 +24,7 @@ export function mapAsync<K, VI, VO>(
   return operate<StreamRecord<K, VI>, StreamRecord<K, VO>>(`mapAsync(${concurrency})`, (emit, context) => {
     const track = context ? context.track.bind(context) : () => () => undefined
     const queue = new OrderedAsyncQueue<StreamRecord<K, VO>>(concurrency, emit, track, (error, record) => {
-      context?.processingError(error, record as StreamRecord<unknown, unknown>, 'mapAsync')
+      context?.processingError(error, record, 'mapAsync')
     })
     return (record) => {
       const origin = originOf(record) ?? context?.currentOrigin

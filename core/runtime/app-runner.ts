@@ -4,7 +4,7 @@ import { UnknownTopicOrPartitionError } from '../log/errors.js'
 import { Committer } from './committer.js'
 import { RecordDeserializationError, ProcessingError, TopologyError } from './errors.js'
 import { PartitionTracker } from './partition-tracker.js'
-import type { StreamRecord } from './record.js'
+import type { Origin } from './record.js'
 import type { StreamBuilder } from './stream-builder.js'
 import { Task } from './task.js'
 import { operatorInfo, type SourceNode, type TopologyNode } from './topology.js'
@@ -158,7 +158,7 @@ export class AppRunner {
       let task = this.tasks.get(taskId)
       if (task === undefined) {
         task = new Task(this.options.id, sub.index, partition, this.clock, sub.nodes, this.builder, new Map(), {
-          processingError: (failed, error, record, operator) => this.onProcessingError(failed, error, record, operator),
+          processingError: (failed, error, origin, operator) => this.onProcessingError(failed, error, origin, operator),
           deserializationError: (failed, error, record) => this.onDeserializationError(failed, error, record),
         })
         this.tasks.set(taskId, task)
@@ -192,12 +192,14 @@ export class AppRunner {
     this.applyPolicy(this.options.onDeserializationError, failure, () => task.sendRaw(deadLetter(this.policyTopic(this.options.onDeserializationError), record, failure)))
   }
 
-  private onProcessingError(task: Task, error: unknown, record: StreamRecord<unknown, unknown> | undefined, operator: string): void {
-    const failure = new ProcessingError(operator, record, error)
+  private onProcessingError(task: Task, error: unknown, origin: Origin | undefined, operator: string): void {
+    const input = origin?.input
+    const failure = new ProcessingError(operator, input && { topic: input.topic, partition: input.partition, offset: input.offset }, error)
     const policy = this.options.onProcessingError
     this.applyPolicy(policy, failure, () => {
-      if (record === undefined) throw failure
-      task.sendRaw(deadLetter(this.policyTopic(policy), { ...record, key: null, value: Buffer.from(safeJson(record.value)) }, failure))
+      // The input record's original bytes, as for a deserialization failure.
+      if (input === undefined) throw failure
+      task.sendRaw(deadLetter(this.policyTopic(policy), input, failure))
     })
   }
 
@@ -242,6 +244,15 @@ export class AppRunner {
     }
     if (missing.length > 0) {
       throw new TopologyError(`source topics missing: ${missing.join(', ')}; create them first (tributary topics create NAME --partitions N)`)
+    }
+    for (const policy of [this.options.onDeserializationError, this.options.onProcessingError]) {
+      if (typeof policy !== 'object') continue
+      try {
+        await this.log.describeTopic(policy.deadLetter)
+      } catch (error) {
+        if (!(error instanceof UnknownTopicOrPartitionError)) throw error
+        throw new TopologyError(`dead-letter topic ${policy.deadLetter} is missing; create it before starting the app, so the first bad record cannot stop it`)
+      }
     }
     const groups = graph.subTopologies()
     for (const topic of graph.repartitionTopics) {
@@ -317,13 +328,5 @@ function mergeByTimestamp(records: readonly LogRecord[]): LogRecord[] {
     if (best < 0) return merged
     merged.push(queues[best]![heads[best]!]!)
     heads[best]!++
-  }
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value, (_key, inner: unknown) => (Buffer.isBuffer(inner) ? inner.toString('base64') : typeof inner === 'bigint' ? inner.toString() : inner)) ?? 'null'
-  } catch {
-    return String(value)
   }
 }

@@ -98,6 +98,7 @@ export class App {
       if (node.kind === 'source') for (const topic of node.topics) if (!internal.has(topic)) sources.add(topic)
       if (node.kind === 'pipe') for (const operator of node.operators) for (const topic of operatorInfo(operator)?.sinkTopics ?? []) if (topic !== 'dynamic' && !internal.has(topic)) sinks.add(topic)
     }
+    for (const policy of [this.options.onDeserializationError, this.options.onProcessingError]) if (typeof policy === 'object') sinks.add(policy.deadLetter)
     return { sources: [...sources], sinks: [...sinks] }
   }
 

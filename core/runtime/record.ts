@@ -1,4 +1,4 @@
-import type { RecordHeader } from '../log/types.js'
+import type { LogRecord, RecordHeader } from '../log/types.js'
 
 /**
  * One record flowing through a pipeline: its key and value (typed by the serdes), its
@@ -30,6 +30,8 @@ export interface Origin {
   /** `topic:partition` of the input record. */
   readonly partitionKey: string
   readonly offset: number
+  /** The input record as read (its original bytes go to a dead-letter topic). */
+  readonly input: LogRecord
 }
 
 export const ORIGIN: unique symbol = Symbol('tributary.origin')

@@ -34,8 +34,8 @@ export interface TaskContext {
   track(origin: Origin | undefined): () => void
   /** This task's running instance of another node (for merge and joins). */
   instanceOf(node: TopologyNode): Observable<StreamRecord<unknown, unknown>>
-  /** Reports an error thrown by user code for a record; the app's handler decides. */
-  processingError(error: unknown, record: StreamRecord<unknown, unknown> | undefined, operator: string): void
+  /** Reports an error thrown by user code for a record (or anything carrying its origin); the app's handler decides. */
+  processingError(error: unknown, record: unknown, operator: string): void
 }
 
 let current: TaskContext | undefined

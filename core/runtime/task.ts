@@ -2,7 +2,7 @@ import { Subject, share, tap, type Observable, type Subscription } from 'rxjs'
 import type { Clock } from '../clock.js'
 import type { LogRecord, ProducerRecord, RecordHeader, TopicPartitionOffset } from '../log/types.js'
 import type { PartitionTracker } from './partition-tracker.js'
-import { ORIGIN, type Origin, type StreamRecord } from './record.js'
+import { ORIGIN, originOf, type Origin, type StreamRecord } from './record.js'
 import { decode, encode } from './serde-codec.js'
 import type { StreamBuilder } from './stream-builder.js'
 import { withTaskContext, type SinkTarget, type TaskContext } from './task-context.js'
@@ -12,7 +12,8 @@ type AnyRecord = StreamRecord<unknown, unknown>
 
 /** What a task reports up: failures of user code or serdes, with the record involved. */
 export interface TaskHooks {
-  processingError(task: Task, error: unknown, record: AnyRecord | undefined, operator: string): void
+  /** `origin` is the input record behind the failure, when it is known. */
+  processingError(task: Task, error: unknown, origin: Origin | undefined, operator: string): void
   deserializationError(task: Task, error: unknown, record: LogRecord): void
 }
 
@@ -79,7 +80,7 @@ export class Task implements TaskContext {
       this.hooks.deserializationError(this, error, record)
       return
     }
-    const origin: Origin = { partitionKey: tracker.key, offset: record.offset }
+    const origin: Origin = { partitionKey: tracker.key, offset: record.offset, input: record }
     const streamRecord = { key, value, timestamp: record.timestamp, headers: record.headers, topic: record.topic, partition: record.partition, offset: record.offset, [ORIGIN]: origin }
     tracker.pushed(record.offset)
     this.origin = origin
@@ -154,8 +155,8 @@ export class Task implements TaskContext {
     this.trackers.set(tracker.key, tracker)
   }
 
-  processingError(error: unknown, record: AnyRecord | undefined, operator: string): void {
-    this.hooks.processingError(this, error, record, operator)
+  processingError(error: unknown, record: unknown, operator: string): void {
+    this.hooks.processingError(this, error, originOf(record) ?? this.origin, operator)
   }
 
   /** Takes the buffered outputs (to send them). */

@@ -1,5 +1,5 @@
 import type { OperatorFunction } from 'rxjs'
-import { originOf } from '../../core/runtime/record.js'
+import { ORIGIN, originOf } from '../../core/runtime/record.js'
 import { operate } from './operate.js'
 import { OrderedAsyncQueue, isThenable } from './ordered-async.js'
 
@@ -22,11 +22,12 @@ export function noteKey<T>(): OperatorFunction<T, T> {
 export function awaitPromises<T>(): OperatorFunction<T, Awaited<T>> {
   return operate<T, Awaited<T>>('await promises', (emit, context) => {
     if (context === undefined) return (input) => emit(input as Awaited<T>)
-    const queue = new OrderedAsyncQueue<Awaited<T>>(Number.POSITIVE_INFINITY, emit, (origin) => context.track(origin), (error) => context.processingError(error, undefined, 'async step'))
+    const queue = new OrderedAsyncQueue<Awaited<T>>(Number.POSITIVE_INFINITY, emit, (origin) => context.track(origin), (error, subject) => context.processingError(error, subject, 'async step'))
     return (input) => {
       if (isThenable(input)) {
         const promise = input as PromiseLike<Awaited<T>>
-        queue.push(context.currentKey, context.currentOrigin, () => promise)
+        const origin = context.currentOrigin
+        queue.push(context.currentKey, origin, () => promise, origin === undefined ? undefined : { [ORIGIN]: origin })
       } else queue.pass((input as { key?: unknown }).key ?? originOf(input), input as Awaited<T>)
     }
   }, { hidden: true })

@@ -1,6 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs'
 import { maybeTaskContext, type TaskContext } from '../../core/runtime/task-context.js'
-import type { StreamRecord } from '../../core/runtime/record.js'
 import { describeOperator, type OperatorInfo } from '../../core/runtime/topology.js'
 
 /** The per-subscription half of an operator: gets `emit`, returns what to do with each input. */
@@ -27,7 +26,7 @@ export function operate<I, O>(name: string, setup: OperatorSetup<I, O>, info: Om
             handle(input)
           } catch (error) {
             if (context === undefined) subscriber.error(error)
-            else context.processingError(error, input as StreamRecord<unknown, unknown>, name)
+            else context.processingError(error, input, name)
           }
         },
         error: (error: unknown) => subscriber.error(error),

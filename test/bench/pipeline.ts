@@ -18,7 +18,7 @@ import { elapsedMs, type Figures, withTempDir } from './report.js'
 
 const prefillBatchRecords = 1_000
 /** Records per poll for the app (its default) and for the baseline alike. */
-export const maxPollRecords = 1_000
+const maxPollRecords = 1_000
 /** How often the wait for the end looks at the app's counters. */
 const checkIntervalMs = 1
 /** A run that makes no progress for this long is stuck. */
@@ -50,6 +50,7 @@ export interface AppPlan<V extends NonNullable<unknown>> {
 
 export interface TimedRun {
   readonly seconds: number
+  /** Commits the app made (under exactly_once, one transaction per task each). */
   readonly commits: number
 }
 
@@ -71,8 +72,11 @@ export async function timeApp<V extends NonNullable<unknown>>(log: Log, plan: Ap
   app.done.catch((error: unknown) => {
     failure = error
   })
-  await waitUntil(() => app.metrics().recordsIn >= plan.records, () => failure, () => `${plan.id} took ${app.metrics().recordsIn} of ${plan.records} records`)
-  await app.stop()
+  try {
+    await waitUntil(() => app.metrics().recordsIn >= plan.records, () => failure, () => `${plan.id} took ${app.metrics().recordsIn} of ${plan.records} records`)
+  } finally {
+    await app.stop()
+  }
   const seconds = elapsedMs(startNs) / 1000
   await app.done
   return { seconds, commits: app.metrics().commits }
@@ -82,7 +86,7 @@ export async function timeApp<V extends NonNullable<unknown>>(log: Log, plan: Ap
  * The baseline: the same copy with the bare log API. Poll batches of the same size, run the
  * same serde and user functions in plain JS, send each poll's outputs, commit at the end.
  */
-export async function timeLogCopy<V extends NonNullable<unknown>>(log: Log, plan: Omit<AppPlan<V>, 'processing' | 'commitIntervalMs'>): Promise<TimedRun> {
+export async function timeLogCopy<V extends NonNullable<unknown>>(log: Log, plan: Omit<AppPlan<V>, 'processing' | 'commitIntervalMs'>): Promise<{ seconds: number }> {
   const { kind } = plan
   const context = { topic: plan.input, isKey: false }
   const startNs = process.hrtime.bigint()
@@ -107,7 +111,7 @@ export async function timeLogCopy<V extends NonNullable<unknown>>(log: Log, plan
   await consumer.commit()
   await consumer.close()
   await producer.close()
-  return { seconds: elapsedMs(startNs) / 1000, commits: 1 }
+  return { seconds: elapsedMs(startNs) / 1000 }
 }
 
 /**
@@ -137,7 +141,7 @@ export async function checkOutputs<V extends NonNullable<unknown>>(log: Log, pla
  * when nothing changes for 30 s. While the app has a backlog its loop may not yield to timers,
  * so the looks then come when the backlog is gone.
  */
-export async function waitUntil(done: () => boolean, failed: () => unknown, progress: () => string): Promise<void> {
+async function waitUntil(done: () => boolean, failed: () => unknown, progress: () => string): Promise<void> {
   let lastProgress = progress()
   let lastChangeNs = process.hrtime.bigint()
   while (!done()) {
@@ -155,7 +159,7 @@ export async function waitUntil(done: () => boolean, failed: () => unknown, prog
 const input = 'in'
 const appOutput = 'out'
 const copyOutput = 'copy-out'
-/** at_least_once commits every second here (its default, 30 s, leaves the last outputs to `stop()`). */
+/** at_least_once commits its input offsets every second here, as a busy production app might (the default is 30 s). */
 export const benchCommitIntervalMs = 1_000
 
 /**

@@ -183,6 +183,12 @@ export function generateCases(templates: readonly Template[], random: SeededRand
         const at = sealed()
         cases.push(segmentCase(template, at, cleanMarker, targetedFlip(random, template, at, field), `${field} `))
       }
+      // Cuts at a batch boundary, inside a batch header, and past a header: the first two leave nothing the reader sees as torn.
+      for (const [label, into] of [['at a batch boundary, ', () => 0], ['inside a batch header, ', () => random.int(1, 60)], ['past a batch header, ', () => random.int(61, 150)]] as const) {
+        const at = sealed()
+        const batch = random.pick(template.segments[0]![at.segment]!.batches.filter((candidate) => candidate.totalBytes > 150))
+        cases.push(segmentCase(template, at, cleanMarker, { kind: 'truncate', position: batch.position + into() }, label))
+      }
       const at = sealed()
       const layout = template.segments[0]![at.segment]!
       const read = (extension: string): Buffer => fs.readFileSync(path.join(partitionDir(template.dir, 0), offsetFileName(layout.baseOffset, extension)))

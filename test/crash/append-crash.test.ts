@@ -29,7 +29,8 @@ function planKill(random: SeededRandom): KillPlan {
   const roll = random.next()
   if (roll < 0.1) return { at: 'spawn', delayMs: random.int(0, 400) }
   if (roll < 0.25) return { at: 'opening', delayMs: random.int(0, 3) }
-  return { at: 'acks', acks: random.int(0, 40), delayMs: random.chance(0.5) ? 0 : random.int(1, 8) }
+  // Right after an ack the child is building its next batch; a few milliseconds later the kill lands anywhere in a send, often in a write.
+  return { at: 'acks', acks: random.int(0, 30), delayMs: random.chance(0.2) ? 0 : random.int(1, 6) }
 }
 
 function describePlan(plan: KillPlan): string {

@@ -41,7 +41,7 @@ function planKill(random: SeededRandom): KillPlan {
   const roll = random.next()
   if (roll < 0.1) return { at: 'spawn', delayMs: random.int(0, 1_200) }
   if (roll < 0.2) return { at: 'opening', delayMs: random.int(0, 20) }
-  return { at: 'commits', commits: random.int(0, 8), delayMs: random.int(0, 30) }
+  return { at: 'commits', commits: random.int(0, 16), delayMs: random.int(0, 30) }
 }
 
 function describePlan(plan: KillPlan): string {
@@ -104,6 +104,7 @@ test(
     let midTransactionKills = 0
     let previousUncommitted = 0
     let previousCommitted = 0
+    let doneBeforeFinal = 0
     for (let kill = 0; kill < KILLS; kill++) {
       const plan = planKill(random)
       const readOnly = random.chance(0.3)
@@ -125,6 +126,7 @@ test(
       if (totals.uncommittedRecords - totals.committedRecords > previousUncommitted - previousCommitted) midTransactionKills++
       previousUncommitted = totals.uncommittedRecords
       previousCommitted = totals.committedRecords
+      doneBeforeFinal = state.committedOffsets.reduce((sum, offset) => sum + offset, 0)
     }
 
     context = 'in the final run'
@@ -143,7 +145,7 @@ test(
     console.log(
       `eos-pipeline (seed ${SEED}): ${KILLS} kills (${phases.spawn} soon after spawn, ${phases.opening} while opening, ${phases.commits} after some transactions; ` +
         `${killsBeforeReady} before the app was running), ${midTransactionKills} kills left a transaction with records in it; ` +
-        `${transactionsReported} transactions reported committed; ${readOnlyChecks} checks read-only. ` +
+        `${transactionsReported} transactions reported committed; ${readOnlyChecks} checks read-only; ${doneBeforeFinal} input records committed before the final run. ` +
         `Final: ${totals.committedRecords} outputs under read_committed, each input once, in order; read_uncommitted sees ${totals.uncommittedRecords} ` +
         `(${abortedRecords} from aborted transactions, ${totals.uncommittedDuplicates} of them duplicates of committed outputs). ${((Date.now() - startedMs) / 1000).toFixed(1)} s`,
     )

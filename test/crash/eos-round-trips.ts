@@ -3,10 +3,11 @@
  * records, each send and offset commit inside a transaction, and each transaction commit take
  * a few milliseconds, as they would against Kafka. Everything still happens in the real log.
  *
- * Why: in process, a transaction runs from its first append to its commit marker in
- * microseconds, so a kill at a random moment would almost never find one open. With round
- * trips, a transaction stays open (its records written, no marker yet) for a share of the run
- * that a kill at a random moment hits often, as it would in production.
+ * Why: in process, the app would do the whole input in well under a second, so kills at
+ * random moments would bunch at its start; and a transaction whose records go in just before
+ * its commit would be open with records in the log for microseconds only. With round trips
+ * the run takes seconds, and a transaction stays open (records written, no marker yet) for a
+ * share of it that kills at random moments hit often, as they would in production.
  *
  * @example
  * const app = new App({ id, log: withRoundTrips(log, { fetchMs: 4, ackMs: 2 }, (id, records) => print(`commit ${id} ${records}`)), processing: 'exactly_once' })

@@ -93,7 +93,6 @@ describe('onDeserializationError', () => {
 
     test('{ deadLetter } writes the original bytes and headers with the error and source headers', async () => {
       const driver = await startWith(family, { deadLetter: 'in-dlq' })
-      await driver.createTopic('in-dlq')
       await driver.input('in').sendAll([
         { value: family.good() },
         { key: Buffer.from('order-9'), value: family.bad, headers: [traceHeader], timestamp: 1_234 },
@@ -123,7 +122,6 @@ describe('onDeserializationError', () => {
       },
       { onDeserializationError: { deadLetter: 'in-dlq' } },
     )
-    await driver.createTopic('in-dlq')
     await driver.input('in').send(Buffer.from('v'), { key: Buffer.from([0xff]) })
     const [letter] = await driver.output('in-dlq').readAll()
     expect(letter?.key).toEqual(Buffer.from([0xff]))
@@ -184,13 +182,13 @@ describe('onProcessingError', () => {
     expect(driver.metrics()).toMatchObject({ skipped: 1, deadLettered: 0 })
   })
 
-  test('{ deadLetter } writes the record with the error and source headers, and the others flow', async () => {
+  test('{ deadLetter } writes the input record, its original bytes, with the error and source headers, and the others flow', async () => {
     const driver = await appWith({ deadLetter: 'orders-dlq' })
-    await driver.createTopic('orders-dlq')
     await driver.input('in', orders).sendAll(batch)
     expect(await driver.output('out', { key: serdes.string(), value: serdes.int32() }).readValues()).toEqual([2, 6])
     const [letter, ...more] = await driver.output('orders-dlq').readAll()
     expect(more).toEqual([])
+    expect(String(letter?.key)).toBe('o2')
     expect(JSON.parse(String(letter?.value))).toEqual({ qty: -1 })
     expect(letter?.headers[0]).toEqual(traceHeader)
     expect(header(letter, 'tributary.error.code')).toBe('TRIBUTARY_PROCESSING')

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { App, embedded, ManualClock, openEmbeddedLog, serdes, type Log, type LogProvider } from '../../index.js'
 import { mapAsync, mapValues } from '../../operators/index.js'
 import { ManualAsync } from '../operators/helpers.js'
-import { committedOffsets, endOffsets, readTopic, tempDirPerTest, waitUntil } from './helpers.js'
+import { committedOffsets, endOffsets, readTopic, tempDirPerTest, waitUntil, withLog } from './helpers.js'
 
 type Processing = 'at_least_once' | 'exactly_once'
 
@@ -28,15 +28,6 @@ function upperApp(id: string, log: Log | LogProvider, processing: Processing, cl
     .pipe(mapValues((value) => value.toUpperCase()))
     .to('out', { key: serdes.string(), value: serdes.string() })
   return app
-}
-
-async function withLog<T>(dir: string, use: (log: Log) => Promise<T>): Promise<T> {
-  const log = await openEmbeddedLog({ dir, durability: 'none' })
-  try {
-    return await use(log)
-  } finally {
-    await log.close()
-  }
 }
 
 const values = (from: number, count: number): string[] => Array.from({ length: count }, (_, i) => `V${from + i}`).sort()

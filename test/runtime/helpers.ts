@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach } from 'vitest'
-import type { IsolationLevel, Log, LogRecord } from '../../index.js'
+import { openEmbeddedLog, type IsolationLevel, type Log, type LogRecord } from '../../index.js'
 
 /** Registers an afterEach that removes every dir the returned function made in the test. */
 export function tempDirPerTest(prefix: string): () => string {
@@ -58,4 +58,14 @@ export async function committedOffsets(log: Log, groupId: string, topic: string)
 /** The end offset of every partition of a topic. */
 export async function endOffsets(log: Log, topic: string): Promise<number[]> {
   return (await log.describeTopic(topic)).partitions.map((partition) => partition.endOffset)
+}
+
+/** Opens the embedded log in `dir` (durability none), hands it to `use`, and closes it. */
+export async function withLog<T>(dir: string, use: (log: Log) => Promise<T>): Promise<T> {
+  const log = await openEmbeddedLog({ dir, durability: 'none' })
+  try {
+    return await use(log)
+  } finally {
+    await log.close()
+  }
 }

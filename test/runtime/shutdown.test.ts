@@ -2,23 +2,14 @@ import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
-import { App, embedded, openEmbeddedLog, serdes, type Log } from '../../index.js'
-import { committedOffsets, endOffsets, readTopic, tempDirPerTest, waitUntil } from './helpers.js'
+import { App, embedded, serdes } from '../../index.js'
+import { committedOffsets, endOffsets, readTopic, tempDirPerTest, waitUntil, withLog } from './helpers.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const REPO_ROOT = path.resolve(HERE, '../..')
 const APP_ID = 'signalled' // signal-child.ts's
 
 type Processing = 'at_least_once' | 'exactly_once'
-
-async function withLog<T>(dir: string, use: (log: Log) => Promise<T>): Promise<T> {
-  const log = await openEmbeddedLog({ dir, durability: 'none' })
-  try {
-    return await use(log)
-  } finally {
-    await log.close()
-  }
-}
 
 /** Writes `count` records to `in` (values `v<from>`…), creating `in` and `out` first. */
 function writeInputs(dir: string, from: number, count: number): Promise<void> {
