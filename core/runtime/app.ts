@@ -70,6 +70,7 @@ export class App {
     this.checkNotStarted('start')
     const log = isProvider(this.appOptions.log) ? await this.appOptions.log.open() : this.appOptions.log
     if (isProvider(this.appOptions.log)) this.openedLog = log
+    this.builder.frozen = true
     this.runner = new AppRunner(this.options, this.builder, log)
     try {
       await this.runner.start()
@@ -84,6 +85,7 @@ export class App {
   /** @internal Starts without the background loop, for the test driver, which steps the app itself. */
   async startManual(log: Log): Promise<AppRunner> {
     this.checkNotStarted('start')
+    this.builder.frozen = true
     this.runner = new AppRunner(this.options, this.builder, log)
     await this.runner.start(true)
     return this.runner

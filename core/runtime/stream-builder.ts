@@ -1,4 +1,5 @@
 import { Subject } from 'rxjs'
+import { ConfigError } from '../errors.js'
 import { json } from '../serde/json.js'
 import type { AnySerde } from './serde-codec.js'
 import { filter } from '../../operators/filter.js'
@@ -66,10 +67,14 @@ export class StreamBuilder {
     return this.pipe(from, [mergeNodes(others)])
   }
 
+  /** Set when the app starts: the graph is fixed from then on. */
+  frozen = false
+
   /** The subject that `Stream.subscribe` listens to for a node (fed by every task). */
   tapOf(node: TopologyNode): Subject<AnyRecord> {
     let tap = this.taps.get(node.id)
     if (!tap) {
+      if (this.frozen) throw new ConfigError('subscribe', 'subscribe to a stream before app.start(): the running tasks are wired when they are created')
       tap = new Subject<AnyRecord>()
       this.taps.set(node.id, tap)
     }

@@ -16,7 +16,8 @@ import { makeScratchDirectory } from './scratch.js'
 import { seedFromEnv, seededRandom, type SeededRandom } from './seeded-random.js'
 import { CRASH_PARTITIONS, type Ack } from './workload.js'
 
-const KILLS = Number(process.env.TRIBUTARY_CRASH_KILLS ?? 50)
+const KILLS = Number(process.env.TRIBUTARY_CRASH_KILLS || 50)
+if (!Number.isSafeInteger(KILLS) || KILLS < 1) throw new Error(`TRIBUTARY_CRASH_KILLS must be a positive integer, got ${JSON.stringify(process.env.TRIBUTARY_CRASH_KILLS)}`)
 const SEED = seedFromEnv('TRIBUTARY_CRASH_SEED', 20_260_125)
 
 /** When the child dies. Delays place the kill; the test never waits on time for anything else. */

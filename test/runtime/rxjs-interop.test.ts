@@ -112,3 +112,16 @@ describe('RxJS interop', () => {
     expect(totals).toEqual([2, 5])
   })
 })
+
+describe('watching a stream', () => {
+  test('subscribing after start is refused with a ConfigError, not silently ignored', async () => {
+    const { ConfigError, TestDriver, serdes } = await import('../../index.js')
+    let stream: import('../../index.js').Stream<Buffer | null, string> | undefined
+    const driver = await TestDriver.start((app) => {
+      stream = app.stream('in', { value: serdes.string() })
+      stream.to('out', { value: serdes.string() })
+    })
+    expect(() => stream!.subscribe(() => undefined)).toThrowError(ConfigError)
+    await driver.close()
+  })
+})
