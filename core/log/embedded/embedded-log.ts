@@ -28,7 +28,6 @@ import { validateDurability, type Durability, type EmbeddedLogOptions } from './
 import { PartitionLog, type RecoveryEvent } from './partition-log.js'
 import { TopicRegistry, partitionDirectory } from './topic-registry.js'
 
-const CLEAN_SHUTDOWN_FILE = '.clean-shutdown'
 const DEFAULT_MAINTENANCE_INTERVAL_MS = 30_000
 
 interface Topic {
@@ -49,7 +48,6 @@ export class EmbeddedLog implements Log {
   private readonly topics = new Map<string, Topic>()
   private readonly registry: TopicRegistry
   private readonly durability: Durability
-  private readonly cleanShutdown: boolean
   private unlock: (() => void) | undefined
   private closed = false
   private maintenanceRunning = false
@@ -69,10 +67,7 @@ export class EmbeddedLog implements Log {
       fs.mkdirSync(this.dir, { recursive: true })
       this.unlock = lockDataDirectory(this.dir)
     }
-    const marker = path.join(this.dir, CLEAN_SHUTDOWN_FILE)
-    this.cleanShutdown = fs.existsSync(marker)
     try {
-      if (!this.readOnly) fs.rmSync(marker, { force: true })
       this.loadTopics()
       const internal = new InternalTopics(this, this.clock)
       this.groupCoordinator = new GroupCoordinator((topic) => this.topics.get(topic)?.partitions.length ?? 0, internal.offsetStore(), this.clock)
@@ -90,7 +85,7 @@ export class EmbeddedLog implements Log {
       )
       this.startTimers(options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS)
     } catch (error) {
-      this.closeFiles(false)
+      this.closeFiles()
       throw error
     }
   }
@@ -169,7 +164,7 @@ export class EmbeddedLog implements Log {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    this.closeFiles(true)
+    this.closeFiles()
   }
 
   /** What recovery cut from partition tails when this log was opened. */
@@ -239,7 +234,6 @@ export class EmbeddedLog implements Log {
       durability: this.durability,
       clock: this.clock,
       logger: this.logger,
-      cleanShutdown: this.cleanShutdown,
     }
   }
 
@@ -306,25 +300,19 @@ export class EmbeddedLog implements Log {
     if (maintenanceIntervalMs > 0) every(maintenanceIntervalMs, () => this.runMaintenance())
   }
 
-  private closeFiles(clean: boolean): void {
+  private closeFiles(): void {
     for (const timer of this.timers) if (timer.handle) this.clock.clearTimeout(timer.handle)
     this.timers = []
-    let allClosed = true
     for (const topic of this.topics.values()) {
       for (const partition of topic.partitions) {
         try {
           partition.close()
         } catch (error) {
-          allClosed = false
           this.logger.warn(`closing ${partition.topic}-${partition.partition} failed: ${(error as Error).message}`)
         }
       }
     }
     this.topics.clear()
-    if (!this.readOnly && clean && allClosed) {
-      fs.writeFileSync(path.join(this.dir, CLEAN_SHUTDOWN_FILE), '')
-      fsyncDirectory(this.dir)
-    }
     this.unlock?.()
     this.unlock = undefined
   }

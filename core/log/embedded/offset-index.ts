@@ -71,8 +71,19 @@ export class OffsetIndex {
     this.pending.push(entry)
   }
 
-  /** Position of the last indexed batch whose base offset is at or below `offset` (0 if none). */
-  lookup(offset: number): number {
+  /** The last indexed batch whose base offset is at or below `offset`. */
+  entryAtOrBefore(offset: number): { offset: number; position: number } | undefined {
+    const index = this.indexAtOrBefore(offset)
+    return index < 0 ? undefined : { offset: this.offsets[index]!, position: this.positions[index]! }
+  }
+
+  /** The last entry, if any. */
+  lastEntry(): { offset: number; position: number } | undefined {
+    const index = this.offsets.length - 1
+    return index < 0 ? undefined : { offset: this.offsets[index]!, position: this.positions[index]! }
+  }
+
+  private indexAtOrBefore(offset: number): number {
     const offsets = this.offsets
     let low = 0
     let high = offsets.length - 1
@@ -84,7 +95,7 @@ export class OffsetIndex {
         low = mid + 1
       } else high = mid - 1
     }
-    return found < 0 ? 0 : this.positions[found]!
+    return found
   }
 
   /** Drops entries at or past a byte position (after a truncation). */

@@ -10,8 +10,6 @@ import { readBatchRecords } from '../engine/read-batch.js'
 import {
   BATCH_HEADER_BYTES,
   batchTotalBytes,
-  checkBatch,
-  lastOffsetOf,
   readBatchHeader,
   setBaseOffset,
   type BatchHeader,
@@ -20,6 +18,7 @@ import { offsetFileName, fsyncDirectory } from './files.js'
 import type { Durability } from './options.js'
 import { listSegmentOffsets, recoverPartition, SNAPSHOT_EXTENSION, writeProducerSnapshot } from './partition-recovery.js'
 import { Segment } from './segment.js'
+import { BatchOrder } from './batch-order.js'
 
 const FETCH_CHUNK_BYTES = 1024 * 1024
 
@@ -32,8 +31,6 @@ export interface PartitionLogOptions {
   readonly durability: Durability
   readonly clock: Clock
   readonly logger: LogLogger
-  /** The log was closed cleanly: the tail needs no CRC check. */
-  readonly cleanShutdown: boolean
 }
 
 /** What recovery found and did on open. */
@@ -284,8 +281,11 @@ export class PartitionLog implements PartitionStore {
     maxRecords: number,
     isolation: IsolationLevel,
     out: LogRecord[],
+    indexRebuilt = false,
   ): number | undefined {
-    let position = segment.positionOf(fromOffset)
+    const entry = segment.entryFor(fromOffset)
+    const order = new BatchOrder(this, segment, entry.offset, segment === this.active ? this.endOffset : segment.nextOffset, this.config.cleanup === 'delete' || segment === this.active)
+    let position = entry.position
     let next = fromOffset
     while (position < segment.size) {
       let chunk = segment.read(position, FETCH_CHUNK_BYTES)
@@ -294,7 +294,13 @@ export class PartitionLog implements PartitionStore {
         const header = readBatchHeader(chunk, at)
         const total = batchTotalBytes(header)
         if (header.magic !== 2 || total < BATCH_HEADER_BYTES) {
-          throw new CorruptRecordError(this.topic, this.partition, next, `invalid batch header at position ${position + at}`)
+          throw new CorruptRecordError(this.topic, this.partition, order.expected, `invalid batch header at position ${position + at} of ${segment.file}`)
+        }
+        if (position + at === entry.position && header.baseOffset !== entry.offset && !indexRebuilt) {
+          // The index does not match the segment (index files are not fsynced): rebuild it and read again.
+          this.options.logger.warn(`rebuilding the indexes of ${segment.file}: they do not match its data`)
+          segment.rebuildIndexes()
+          return this.readSegment(segment, fromOffset, limit, maxRecords, isolation, out, true)
         }
         if (at + total > chunk.length) {
           if (at > 0) break
@@ -303,21 +309,23 @@ export class PartitionLog implements PartitionStore {
             throw new CorruptRecordError(this.topic, this.partition, header.baseOffset, `batch of ${total} bytes is cut short at the end of ${segment.file}`)
           }
         }
-        const last = lastOffsetOf(header)
-        if (header.baseOffset >= limit) return next
+        if (header.baseOffset >= limit && order.inPlace(header)) return next
+        const last = order.check(header, chunk, at)
         if (last >= next) {
-          const problem = checkBatch(chunk, at, header)
-          if (problem !== undefined) throw new CorruptRecordError(this.topic, this.partition, header.baseOffset, problem)
           // readSegment is entered with room in `out` and returns once it is full, so full means filled here.
           next = readBatchRecords(this, chunk, at, header, next, isolation, out, maxRecords)
           if (out.length >= maxRecords) return next
         }
         at += total
       }
-      if (at === 0) break
+      if (at === 0) {
+        throw new CorruptRecordError(this.topic, this.partition, order.expected, `${segment.size - position} stray bytes at the end of ${segment.file}`)
+      }
       position += at
     }
-    return segment === this.active ? next : undefined
+    if (segment === this.active) return next
+    order.checkEnd()
+    return undefined
   }
 
   private segmentIndexOf(offset: number): number {

@@ -21,10 +21,12 @@ export function writeProducerSnapshot(dir: string, baseOffset: number, endOffset
 /** Base offsets of the segment files in a partition directory, ascending; warns of foreign files. */
 export function listSegmentOffsets(dir: string, logger: LogLogger): number[] {
   const offsets: number[] = []
-  for (const name of fs.readdirSync(dir)) {
-    const base = parseOffsetFileName(name, SEGMENT_EXTENSION)
-    if (base !== undefined) offsets.push(base)
-    else if (!KNOWN_EXTENSIONS.some((extension) => name.endsWith(extension))) logger.warn(`ignoring a foreign file ${name} in ${dir}`)
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const base = parseOffsetFileName(entry.name, SEGMENT_EXTENSION)
+    // Only regular files: a link could point outside the data directory, a directory is not ours.
+    if (base !== undefined && entry.isFile()) offsets.push(base)
+    else if (base !== undefined) logger.warn(`ignoring ${entry.name} in ${dir}: named like a segment but not a regular file`)
+    else if (!KNOWN_EXTENSIONS.some((extension) => entry.name.endsWith(extension))) logger.warn(`ignoring a foreign file ${entry.name} in ${dir}`)
   }
   return offsets.sort((a, b) => a - b)
 }
@@ -36,7 +38,7 @@ export function listSegmentOffsets(dir: string, logger: LogLogger): number[] {
  * what follows it.
  */
 export function recoverPartition(options: PartitionLogOptions, producerState: ProducerState): { segments: Segment[]; events: RecoveryEvent[] } {
-  const { readOnly, cleanShutdown, dir, topic, partition, logger } = options
+  const { readOnly, dir, topic, partition, logger } = options
   const segments: Segment[] = []
   const events: RecoveryEvent[] = []
   const track = (header: BatchHeader, chunk: Buffer, at: number): void => trackBatch(producerState, header, chunk, at)
@@ -68,7 +70,7 @@ export function recoverPartition(options: PartitionLogOptions, producerState: Pr
       }
       if (!isLast) logger.warn(`rebuilding the indexes of ${segment.file}`)
       segment.resetIndexes()
-      const result = segment.scan({ verify: isLast && (!cleanShutdown || readOnly), index: true, visit })
+      const result = segment.scan({ verify: isLast, index: true, visit, contiguous: isLast || options.config.cleanup === 'delete' })
       if (isLast && result.stopReason !== undefined) events.push(truncateTail(options, segment, result.validBytes, result.stopReason))
       if (!isLast) segment.nextOffset = offsets[i + 1]!
     }

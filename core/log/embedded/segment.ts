@@ -16,6 +16,8 @@ import {
 
 export const SEGMENT_EXTENSION = '.log'
 const SCAN_CHUNK_BYTES = 1024 * 1024
+/** Index files store offsets relative to the segment base in 32 bits. */
+const MAX_RELATIVE_OFFSET = 0x7fffffff
 
 /** What a scan of a segment found: where valid data ends and why it stopped there. */
 export interface ScanOptions {
@@ -23,6 +25,11 @@ export interface ScanOptions {
   readonly verify: boolean
   /** Add each batch to the offset and time indexes. */
   readonly index: boolean
+  /**
+   * Batches must follow each other with no offset gap (every segment but a compacted one).
+   * The base offset is outside the CRC, so this is what catches a damaged one.
+   */
+  readonly contiguous?: boolean
   /** Where to start; the start of the file by default. */
   readonly from?: { readonly position: number; readonly offset: number }
   readonly visit?: (header: BatchHeader, chunk: Buffer, positionInChunk: number) => void
@@ -114,9 +121,19 @@ export class Segment {
     })
   }
 
-  /** The byte position from which to read to find `offset`. */
-  positionOf(offset: number): number {
-    return this.offsetIndex.lookup(offset)
+  /** Where to start reading to find `offset`: the indexed batch at or before it (the segment start if none). */
+  entryFor(offset: number): { offset: number; position: number } {
+    return this.offsetIndex.entryAtOrBefore(offset) ?? { offset: this.baseOffset, position: 0 }
+  }
+
+  /** Rebuilds both indexes from the data (an index found not to match its segment). */
+  rebuildIndexes(): void {
+    const nextOffset = this.nextOffset
+    this.resetIndexes()
+    this.scan({ verify: false, index: true })
+    this.offsetIndex.flush(false)
+    this.timeIndex.flush(false)
+    this.nextOffset = Math.max(nextOffset, this.nextOffset)
   }
 
   /**
@@ -153,8 +170,9 @@ export class Segment {
         stopReason = `a torn batch at position ${position}: it claims ${total} bytes, ${this.size - position} remain`
         break
       }
-      if (header.baseOffset < expectedOffset || header.lastOffsetDelta < 0) {
-        stopReason = `an out-of-order base offset ${header.baseOffset} at position ${position} (expected at least ${expectedOffset})`
+      const misplaced = options.contiguous === true ? header.baseOffset !== expectedOffset : header.baseOffset < expectedOffset
+      if (misplaced || header.lastOffsetDelta < 0 || lastOffsetOf(header) - this.baseOffset > MAX_RELATIVE_OFFSET) {
+        stopReason = `a batch with offsets ${header.baseOffset} to ${lastOffsetOf(header)} at position ${position}, where offset ${expectedOffset} was expected`
         break
       }
       if (verify || isControl(header)) {
@@ -178,9 +196,31 @@ export class Segment {
   /** Loads the index files of a sealed segment; false when they are missing or do not fit. */
   loadIndexes(nextOffset: number): boolean {
     if (!this.offsetIndex.load(Math.max(this.size, 1)) || !this.timeIndex.load()) return false
+    if (!this.tailMatchesIndexes()) return false
     this.nextOffset = nextOffset
     this.maxTimestamp = this.timeIndex.lastTimestamp
     return true
+  }
+
+  /**
+   * A cheap check that the indexes describe this file: the batches from the last offset-index
+   * entry to the end are whole, the first is the indexed one, and none has a timestamp above
+   * the time index's largest. Index files are not fsynced, so they may lag or be damaged.
+   */
+  private tailMatchesIndexes(): boolean {
+    if (this.size === 0) return this.offsetIndex.entries === 0
+    const last = this.offsetIndex.lastEntry()
+    if (last === undefined || this.timeIndex.lastTimestamp < 0) return false
+    const tail = this.read(last.position, this.size - last.position)
+    let at = 0
+    while (at < tail.length) {
+      if (tail.length - at < BATCH_HEADER_BYTES) return false
+      const header = readBatchHeader(tail, at)
+      if (at === 0 && header.baseOffset !== last.offset) return false
+      if (header.magic !== 2 || header.batchLength < BATCH_HEADER_BYTES - LOG_OVERHEAD || header.maxTimestamp > this.timeIndex.lastTimestamp) return false
+      at += batchTotalBytes(header)
+    }
+    return at === tail.length
   }
 
   /** Forgets the index entries before a full rescan. */
