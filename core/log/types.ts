@@ -98,8 +98,9 @@ export interface ProducerOptions {
 }
 
 /**
- * Appends records. Records of one `send` to one partition are appended as one batch,
- * atomically: all of them or none.
+ * Appends records, in order per partition. Each record is checked against its topic's limits
+ * before any is written, so a rejected send writes nothing. The records of one send to one
+ * partition form one batch when they fit `maxRecordBytes`, and several otherwise.
  */
 export interface Producer {
   send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]>

@@ -1,6 +1,5 @@
 import type { Consumer, Log, Producer, ProducerRecord, TopicPartitionOffset, Transaction } from '../log/types.js'
 import type { AppMetrics } from './app-options.js'
-import { outputChunks } from './output-chunks.js'
 import type { Task } from './task.js'
 
 /**
@@ -90,7 +89,7 @@ export class Committer {
   }
 
   private async send(target: Pick<Producer, 'send'>, outputs: readonly ProducerRecord[]): Promise<void> {
-    for (const chunk of outputChunks(outputs)) await target.send(chunk)
+    if (outputs.length > 0) await target.send(outputs)
     this.metrics.recordsOut += outputs.length
   }
 

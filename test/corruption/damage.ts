@@ -6,7 +6,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { offsetFileName } from '../../core/log/embedded/files.js'
-import type { KnownBugId } from './known-bugs.js'
 import { partitionDir, type SegmentLayout, type Template } from './templates.js'
 
 export const PAGE_BYTES = 4096
@@ -46,11 +45,7 @@ export type Damage =
 
 export interface DamageCase {
   readonly name: string
-  /** Set where the case is built to hit a known bug of the log (see known-bugs.ts). */
-  readonly knownBug?: KnownBugId
   readonly template: Template
-  /** Whether `.clean-shutdown` stays (the tail is then not CRC-checked on open). */
-  readonly cleanMarker: boolean
   readonly damage: Damage
 }
 
@@ -58,9 +53,8 @@ export interface DamageCase {
  * What reading the damaged partition must give. Records below `readableEnd` are returned,
  * byte-equal; then reading stops as `stop` says:
  * - `end`: the partition simply ends there (endOffset === readableEnd), no recovery cut needed;
- * - `cut`: recovery cut exactly `cutBytes` from the active segment and the partition ends there;
- * - `cut-or-corrupt`: that cut, or a CorruptRecordError at `errorOffset` (a tail damaged after a
- *   clean shutdown is not CRC-checked on open; a cut further on may still happen) — never served;
+ * - `cut`: recovery cut exactly `cutBytes` from the active segment and the partition ends there
+ *   (the active segment is CRC-checked, batch by batch, on every open, read-write or read-only);
  * - `corrupt`: a CorruptRecordError (damage in a sealed segment); from `resumeAt` on, seeking
  *   past the damage reads the rest;
  * - `corrupt-or-harmless`: as `corrupt`, or, for garbage after a sealed segment's last batch
@@ -69,7 +63,7 @@ export interface DamageCase {
 export interface Expectation {
   readonly partition: number
   readonly readableEnd: number
-  readonly stop: 'end' | 'cut' | 'cut-or-corrupt' | 'corrupt' | 'corrupt-or-harmless'
+  readonly stop: 'end' | 'cut' | 'corrupt' | 'corrupt-or-harmless'
   readonly cutBytes: number
   /** The offset a CorruptRecordError must name, when the damage left the batch's baseOffset intact. */
   readonly errorOffset: number | undefined
@@ -161,7 +155,7 @@ export function describeSegmentDamage(damage: SegmentDamage): string {
 }
 
 /** What a correct log does after `damage` to a segment of `template`. */
-export function expectSegmentDamage(template: Template, at: SegmentRef, damage: SegmentDamage, cleanMarker: boolean): Expectation {
+export function expectSegmentDamage(template: Template, at: SegmentRef, damage: SegmentDamage): Expectation {
   const layouts = template.segments[at.partition]!
   const layout = layouts[at.segment]!
   const active = at.segment === layouts.length - 1
@@ -178,7 +172,7 @@ export function expectSegmentDamage(template: Template, at: SegmentRef, damage: 
     const facts: DamageFacts = { ...NO_FACTS, segment, kind: damage.kind, field: 'appended' }
     if (!active) return { ...base, readableEnd: nextBase, stop: 'corrupt-or-harmless', cutBytes: 0, resumeAt: nextBase, facts }
     const garbage = damaged.length - original.length
-    return { ...base, readableEnd: endOffset, stop: cleanMarker ? 'cut-or-corrupt' : 'cut', cutBytes: garbage, errorOffset: endOffset, facts }
+    return { ...base, readableEnd: endOffset, stop: 'cut', cutBytes: garbage, facts }
   }
   const batch = batchAt(layout, firstChanged)
   const field = fieldAt(firstChanged - batch.position)
@@ -190,12 +184,11 @@ export function expectSegmentDamage(template: Template, at: SegmentRef, damage: 
   const epochStart = batch.position + fieldStart('partitionLeaderEpoch')
   const onlyEpoch = damaged.length === original.length && firstChanged >= epochStart && lastDifference(original, damaged) < epochStart + 4
   if (onlyEpoch) return { ...expectIntact(at.partition, endOffset), facts }
-  const errorOffset = field === 'baseOffset' ? undefined : batch.baseOffset
-  if (!active) return { ...base, readableEnd: batch.baseOffset, stop: 'corrupt', cutBytes: 0, errorOffset, resumeAt: nextBase, facts }
+  // Reads check each sealed batch's place in the offset sequence, so even a damaged baseOffset (outside the CRC) is reported at the offset where the batch belongs.
+  if (!active) return { ...base, readableEnd: batch.baseOffset, stop: 'corrupt', cutBytes: 0, errorOffset: batch.baseOffset, resumeAt: nextBase, facts }
   const cutBytes = damaged.length - batch.position
   if (cutBytes === 0) return { ...expectIntact(at.partition, batch.baseOffset), facts }
-  const structural = damage.kind === 'truncate'
-  return { ...base, readableEnd: batch.baseOffset, stop: cleanMarker && !structural ? 'cut-or-corrupt' : 'cut', cutBytes, errorOffset, facts }
+  return { ...base, readableEnd: batch.baseOffset, stop: 'cut', cutBytes, facts }
 }
 
 function readOffset(data: Buffer, position: number): number {

@@ -5,7 +5,7 @@ import { partitionForKey } from '../partitioner.js'
 import type { Producer, ProducerOptions, ProducerRecord, RecordMetadata, Transaction, TopicPartitionOffset } from '../types.js'
 import { partitionKey } from './partition-key.js'
 import type { PartitionStore } from './partition-store.js'
-import { encodeBatch } from './record-batch.js'
+import { encodeBatch, type EncodeBatchOptions } from './record-batch.js'
 import type { TransactionCoordinator } from './transaction-coordinator.js'
 
 /** What a producer needs of the log it writes to. */
@@ -72,31 +72,29 @@ export class EngineProducer implements Producer {
     this.host.checkWritable('send')
     const now = this.host.clock.now()
     const groups = this.groupByPartition(records)
-    const batches: { partition: PartitionStore; indexes: number[] | undefined; batch: Buffer }[] = []
+    const options = {
+      baseOffset: 0,
+      defaultTimestamp: now,
+      producerId: transactional?.identity.producerId ?? -1,
+      producerEpoch: transactional?.identity.epoch ?? -1,
+      transactional: transactional !== undefined,
+    }
+    // Every batch is encoded and checked before anything is appended: a record over the limit
+    // fails the whole send with nothing written.
+    const batches: { partition: PartitionStore; indexes: number[] | undefined; piece: EncodedPiece }[] = []
     for (const [partition, group] of groups) {
-      const batch = encodeBatch(group.records, {
-        baseOffset: 0,
-        defaultTimestamp: now,
-        producerId: transactional?.identity.producerId ?? -1,
-        producerEpoch: transactional?.identity.epoch ?? -1,
-        transactional: transactional !== undefined,
-      })
-      if (batch.length > partition.config.maxRecordBytes) {
-        throw new RecordTooLargeError(partition.topic, batch.length, partition.config.maxRecordBytes)
-      }
-      batches.push({ partition, indexes: group.indexes, batch })
+      for (const piece of encodeWithin(group.records, options, partition)) batches.push({ partition, indexes: group.indexes, piece })
     }
     const metadata = new Array<RecordMetadata>(records.length)
-    for (const { partition, indexes, batch } of batches) {
+    for (const { partition, indexes, piece } of batches) {
       if (transactional) {
         this.host.transactions.addPartition(transactional.id, transactional.identity.epoch, partitionKey(partition.topic, partition.partition))
       }
-      const baseOffset = partition.append(batch)
-      const count = indexes === undefined ? records.length : indexes.length
-      for (let j = 0; j < count; j++) {
+      const baseOffset = partition.append(piece.batch)
+      for (let j = piece.from; j < piece.to; j++) {
         const index = indexes === undefined ? j : indexes[j]!
         const timestamp = records[index]!.timestamp ?? now
-        metadata[index] = { topic: partition.topic, partition: partition.partition, offset: baseOffset + j, timestamp }
+        metadata[index] = { topic: partition.topic, partition: partition.partition, offset: baseOffset + j - piece.from, timestamp }
       }
     }
     return metadata
@@ -209,4 +207,32 @@ class EngineTransaction implements Transaction {
     if (this.ended) throw new TransactionStateError(`cannot ${operation}: transaction ${this.transactionalId} has ended`)
     this.producer.coordinator.checkEpoch(this.transactionalId, this.identity.epoch)
   }
+}
+
+/** Records `from` (inclusive) to `to` (exclusive) of a partition's group, encoded as one batch. */
+interface EncodedPiece {
+  readonly batch: Buffer
+  readonly from: number
+  readonly to: number
+}
+
+/**
+ * Encodes records as few batches as fit the topic's `maxRecordBytes` (one, almost always; a
+ * send too large for one batch is halved until each part fits, as Kafka's producer splits
+ * an oversized batch). A single record over the limit is a RecordTooLargeError.
+ */
+function encodeWithin(records: readonly ProducerRecord[], options: EncodeBatchOptions, partition: PartitionStore): EncodedPiece[] {
+  const pieces: EncodedPiece[] = []
+  const encode = (from: number, to: number): void => {
+    const batch = encodeBatch(from === 0 && to === records.length ? records : records.slice(from, to), options)
+    if (batch.length <= partition.config.maxRecordBytes) pieces.push({ batch, from, to })
+    else if (to - from === 1) throw new RecordTooLargeError(partition.topic, batch.length, partition.config.maxRecordBytes)
+    else {
+      const middle = (from + to) >>> 1
+      encode(from, middle)
+      encode(middle, to)
+    }
+  }
+  encode(0, records.length)
+  return pieces
 }

@@ -236,4 +236,15 @@ export function producerTests(context: ContractContext): void {
     await consumer.assign([{ topic, partition: 0 }])
     expect(valuesOf(await drain(consumer, 1))).toEqual(['fits'])
   })
+
+  test('a send larger than maxRecordBytes in total, of records that each fit, is written whole and in order', async () => {
+    const topic = await makeTopic(context.log, { maxRecordBytes: 1024 })
+    const values = Array.from({ length: 40 }, (_, i) => Buffer.alloc(200, i))
+    const metadata = await context.producer().send(values.map((value) => ({ topic, partition: 0, value })))
+    expect(metadata.map((entry) => entry.offset)).toEqual(values.map((_, i) => i))
+    const consumer = context.consumer()
+    await consumer.assign([{ topic, partition: 0 }])
+    const records = await drain(consumer, values.length)
+    expect(records.map((record) => record.value)).toEqual(values)
+  })
 }
