@@ -1,4 +1,4 @@
-import fs from 'node:fs'
+import { IndexFile } from './index-file.js'
 
 /**
  * The sparse offset index beside a segment (`<base>.index`).
@@ -11,137 +11,66 @@ import fs from 'node:fs'
  * one, so a lookup reads at most that many bytes past the entry it finds.
  */
 export const INDEX_INTERVAL_BYTES = 4096
-const ENTRY_BYTES = 8
+
+export interface OffsetEntry {
+  readonly offset: number
+  readonly position: number
+}
 
 export class OffsetIndex {
-  private offsets: number[] = []
-  private positions: number[] = []
-  private fd: number | undefined
-  private pending: Buffer[] = []
+  private readonly index: IndexFile<OffsetEntry>
 
   constructor(
     readonly file: string,
     readonly baseOffset: number,
-  ) {}
+  ) {
+    this.index = new IndexFile(file, {
+      entryBytes: 8,
+      write: (entry, buffer, at) => {
+        buffer.writeUInt32BE(entry.offset - baseOffset, at)
+        buffer.writeUInt32BE(entry.position, at + 4)
+      },
+      read: (buffer, at) => ({ offset: baseOffset + buffer.readUInt32BE(at), position: buffer.readUInt32BE(at + 4) }),
+      follows: (previous, next) => next.offset > previous.offset && next.position > previous.position,
+    })
+  }
 
   get entries(): number {
-    return this.offsets.length
+    return this.index.entries.length
   }
 
-  /** Loads the file; returns false when it is missing or does not fit `segmentBytes`. */
+  /** Loads the file; false when it is missing or does not fit a segment of `segmentBytes`. */
   load(segmentBytes: number): boolean {
-    let data: Buffer
-    try {
-      data = fs.readFileSync(this.file)
-    } catch {
-      return false
-    }
-    if (data.length % ENTRY_BYTES !== 0) return false
-    const offsets: number[] = []
-    const positions: number[] = []
-    for (let at = 0; at < data.length; at += ENTRY_BYTES) {
-      const offset = this.baseOffset + data.readUInt32BE(at)
-      const position = data.readUInt32BE(at + 4)
-      const previous = offsets.length - 1
-      if (position >= segmentBytes) return false
-      if (previous >= 0 && (offset <= offsets[previous]! || position <= positions[previous]!)) return false
-      offsets.push(offset)
-      positions.push(position)
-    }
-    this.offsets = offsets
-    this.positions = positions
-    return true
+    return this.index.load((entry) => entry.position < segmentBytes)
   }
 
-  /** Forgets every entry (before a rebuild). */
   reset(): void {
-    this.offsets = []
-    this.positions = []
-    this.pending = []
-    this.closeFile()
-    fs.rmSync(this.file, { force: true })
+    this.index.reset()
   }
 
   add(offset: number, position: number): void {
-    this.offsets.push(offset)
-    this.positions.push(position)
-    const entry = Buffer.allocUnsafe(ENTRY_BYTES)
-    entry.writeUInt32BE(offset - this.baseOffset, 0)
-    entry.writeUInt32BE(position, 4)
-    this.pending.push(entry)
+    this.index.add({ offset, position })
   }
 
   /** The last indexed batch whose base offset is at or below `offset`. */
-  entryAtOrBefore(offset: number): { offset: number; position: number } | undefined {
-    const index = this.indexAtOrBefore(offset)
-    return index < 0 ? undefined : { offset: this.offsets[index]!, position: this.positions[index]! }
+  entryAtOrBefore(offset: number): OffsetEntry | undefined {
+    return this.index.entries[this.index.lastWhere((entry) => entry.offset <= offset)]
   }
 
-  /** The last entry, if any. */
-  lastEntry(): { offset: number; position: number } | undefined {
-    const index = this.offsets.length - 1
-    return index < 0 ? undefined : { offset: this.offsets[index]!, position: this.positions[index]! }
-  }
-
-  private indexAtOrBefore(offset: number): number {
-    const offsets = this.offsets
-    let low = 0
-    let high = offsets.length - 1
-    let found = -1
-    while (low <= high) {
-      const mid = (low + high) >>> 1
-      if (offsets[mid]! <= offset) {
-        found = mid
-        low = mid + 1
-      } else high = mid - 1
-    }
-    return found
+  lastEntry(): OffsetEntry | undefined {
+    return this.index.entries[this.index.entries.length - 1]
   }
 
   /** Drops entries at or past a byte position (after a truncation). */
   truncateToPosition(position: number): void {
-    let keep = this.positions.length
-    while (keep > 0 && this.positions[keep - 1]! >= position) keep--
-    if (keep === this.positions.length) return
-    this.offsets.length = keep
-    this.positions.length = keep
-    this.rewrite()
+    this.index.truncate(this.index.lastWhere((entry) => entry.position < position) + 1)
   }
 
-  /** Writes entries added since the last flush; `sync` also fsyncs them. */
   flush(sync: boolean): void {
-    if (this.pending.length === 0 && !sync) return
-    const fd = this.open()
-    if (this.pending.length > 0) {
-      fs.writeSync(fd, Buffer.concat(this.pending))
-      this.pending = []
-    }
-    if (sync) fs.fsyncSync(fd)
+    this.index.flush(sync)
   }
 
   close(): void {
-    this.flush(false)
-    this.closeFile()
-  }
-
-  private rewrite(): void {
-    this.closeFile()
-    const data = Buffer.allocUnsafe(this.offsets.length * ENTRY_BYTES)
-    for (let i = 0; i < this.offsets.length; i++) {
-      data.writeUInt32BE(this.offsets[i]! - this.baseOffset, i * ENTRY_BYTES)
-      data.writeUInt32BE(this.positions[i]!, i * ENTRY_BYTES + 4)
-    }
-    fs.writeFileSync(this.file, data)
-    this.pending = []
-  }
-
-  private open(): number {
-    this.fd ??= fs.openSync(this.file, 'a')
-    return this.fd
-  }
-
-  private closeFile(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd)
-    this.fd = undefined
+    this.index.close()
   }
 }

@@ -136,7 +136,7 @@ export class PartitionLog implements PartitionStore {
       segment.append(batch, header)
       if (this.options.durability === 'fsync') segment.sync()
     } catch (error) {
-      this.fail(error, `appending at offset ${baseOffset}`, segment, sizeBefore)
+      this.fail(error, `appending at offset ${baseOffset}`, segment, sizeBefore, baseOffset)
     }
     this.track(header, batch, 0)
     this.notify()
@@ -149,7 +149,7 @@ export class PartitionLog implements PartitionStore {
     try {
       this.active.sync()
     } catch (error) {
-      this.fail(error, 'syncing', undefined, 0)
+      this.fail(error, 'syncing')
     }
   }
 
@@ -367,7 +367,7 @@ export class PartitionLog implements PartitionStore {
       writeProducerSnapshot(this.dir, segment.baseOffset, this.endOffset, this.producerState)
       if (durability === 'fsync') fsyncDirectory(this.dir)
     } catch (error) {
-      this.fail(error, 'rolling a segment', undefined, 0)
+      this.fail(error, 'rolling a segment')
     }
   }
 
@@ -380,12 +380,12 @@ export class PartitionLog implements PartitionStore {
   }
 
   /** A failed write or fsync is fatal for the partition: never retried and trusted. */
-  private fail(error: unknown, doing: string, segment: Segment | undefined, sizeBefore: number): never {
+  private fail(error: unknown, doing: string, segment?: Segment, sizeBefore = 0, offsetBefore = 0): never {
     const failure = new StorageError(this.dir, `${this.topic}-${this.partition} failed ${doing}; the partition accepts no more writes until reopened`, error)
     this.failed = failure
     if (segment !== undefined) {
       try {
-        segment.truncate(sizeBefore)
+        segment.truncate(sizeBefore, offsetBefore)
       } catch {
         // The reopen recovers the tail; nothing torn is ever served.
       }

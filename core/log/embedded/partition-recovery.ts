@@ -87,7 +87,7 @@ function truncateTail(options: PartitionLogOptions, segment: Segment, validBytes
   const truncatedBytes = segment.size - validBytes
   options.logger.warn(`recovered ${topic}-${partition}: cut ${truncatedBytes} bytes from ${path.basename(segment.file)} at position ${validBytes}, after ${reason}`)
   if (options.readOnly) segment.size = validBytes
-  else segment.truncate(validBytes)
+  else segment.truncate(validBytes, segment.nextOffset)
   return { topic, partition, segment: segment.file, truncatedBytes, reason }
 }
 

@@ -232,11 +232,13 @@ export class Segment {
   }
 
   /** Cuts the file at `position` (recovery of a torn tail, or removing an aborted append). */
-  truncate(position: number): void {
+  truncate(position: number, nextOffset: number): void {
     fs.ftruncateSync(this.fd, position)
     fs.fdatasyncSync(this.fd)
     this.size = position
+    this.nextOffset = nextOffset
     this.offsetIndex.truncateToPosition(position)
+    this.timeIndex.truncateToOffset(nextOffset)
   }
 
   close(): void {
