@@ -62,7 +62,15 @@ export class AppRunner {
       onAssigned: (partitions) => this.assign(partitions),
       onRevoked: (partitions) => this.revoke(partitions),
     })
-    if (!manual) this.loop = this.run()
+    if (!manual) {
+      this.loop = this.run()
+      // Reported here too, so an app whose `done` nobody awaits does not fail silently or crash
+      // the process with an unhandled rejection; a process whose app failed exits non-zero.
+      this.loop.catch((error: unknown) => {
+        this.options.logger.warn(`app ${this.options.id} stopped: ${(error as Error).message ?? String(error)}`)
+        process.exitCode = 1
+      })
+    }
   }
 
   /**
@@ -110,6 +118,8 @@ export class AppRunner {
         const records = await this.consumer!.poll({ timeoutMs: waitMs })
         await this.process(records)
         if (this.failure !== undefined) break
+        // A backlog resolves every await at once: give timers, signals and I/O their turn.
+        await new Promise<void>((resolve) => setImmediate(resolve))
         if (this.clock.now() >= nextCommitAt) {
           await this.commit()
           nextCommitAt = this.clock.now() + this.options.commitIntervalMs
@@ -122,6 +132,8 @@ export class AppRunner {
       }
     } finally {
       clearInterval(keepAlive)
+      // After a failure, open transactions are aborted: their outputs must never be seen.
+      if (this.failure !== undefined) await this.committer?.abort()
       await this.close()
     }
     if (this.failure !== undefined) throw this.failure

@@ -1,7 +1,7 @@
 /**
  * The seeded list of corruption cases: random damage to active and sealed segments, targeted
- * damage to each batch-header field, index damage, stray files and links, each with and
- * without the clean-shutdown marker.
+ * damage to each batch-header field, index damage, stray files and links. The counts below
+ * are draws per template (the cases of one run come from one seed; a sweep varies the seed).
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -18,7 +18,6 @@ import {
   type SegmentRef,
   type StrayEntry,
 } from './damage.js'
-import type { KnownBugId } from './known-bugs.js'
 import { partitionDir, type Template } from './templates.js'
 
 const TARGETED_FIELDS = ['baseOffset', 'batchLength', 'partitionLeaderEpoch', 'magic', 'crc', 'attributes', 'lastOffsetDelta', 'recordCount'] as const
@@ -27,10 +26,6 @@ function segmentName(template: Template, at: SegmentRef): string {
   const layouts = template.segments[at.partition]!
   const role = at.segment === layouts.length - 1 ? 'active segment' : `sealed segment ${layouts[at.segment]!.baseOffset}`
   return `${template.name} p${at.partition} ${role}`
-}
-
-function markerName(cleanMarker: boolean): string {
-  return cleanMarker ? 'clean marker' : 'no clean marker'
 }
 
 function randomSegmentDamage(random: SeededRandom, size: number, kind: SegmentDamage['kind']): SegmentDamage {
@@ -54,13 +49,8 @@ function targetedFlip(random: SeededRandom, template: Template, at: SegmentRef, 
   return { kind: 'flip', position: batch.position + fieldStart(field) + byte, bit: random.int(0, 7) }
 }
 
-function segmentCase(template: Template, at: SegmentRef, cleanMarker: boolean, damage: SegmentDamage, label = ''): DamageCase {
-  return {
-    name: `${segmentName(template, at)}, ${markerName(cleanMarker)}: ${label}${describeSegmentDamage(damage)}`,
-    template,
-    cleanMarker,
-    damage: { kind: 'segment', at, damage },
-  }
+function segmentCase(template: Template, at: SegmentRef, damage: SegmentDamage, label = ''): DamageCase {
+  return { name: `${segmentName(template, at)}: ${label}${describeSegmentDamage(damage)}`, template, damage: { kind: 'segment', at, damage } }
 }
 
 function activeOf(template: Template, partition: number): SegmentRef {
@@ -84,7 +74,6 @@ function randomIndexDamage(random: SeededRandom, size: number, entryBytes: numbe
 interface IndexCase {
   readonly extension: '.index' | '.timeindex'
   readonly damage: IndexDamage
-  readonly knownBug?: KnownBugId
 }
 
 /**
@@ -105,26 +94,22 @@ function sealedIndexCases(random: SeededRandom, offsetIndex: Buffer, timeIndex: 
     cases.push({ extension, damage: { how: 'delete' } })
     cases.push({ extension, damage: { how: 'overwrite', garbage: garbage(data.length) } })
     cases.push({ extension, damage: { how: 'truncate', length: random.int(1, entryBytes - 1) + entryBytes * random.int(0, entries - 1) } })
-    cases.push({
-      extension,
-      damage: { how: 'truncate', length: entryBytes * random.int(0, entries - 1) },
-      ...(extension === '.timeindex' ? { knownBug: 'sealed-time-index-trusted' as const } : {}),
-    })
+    cases.push({ extension, damage: { how: 'truncate', length: entryBytes * random.int(0, entries - 1) } })
   }
   const offsetEntries = offsetIndex.length / 8
   const lowerable = Array.from({ length: offsetEntries }, (_, i) => i).filter((i) => i > 0 && offsetIndex.readUInt32BE((i - 1) * 8) + 1 < offsetIndex.readUInt32BE(i * 8))
   if (lowerable.length > 0) {
     const i = random.pick(lowerable)
     const value = offsetIndex.readUInt32BE((i - 1) * 8) + 1
-    cases.push({ extension: '.index', damage: { how: 'set-uint32', position: i * 8, value, what: `entry ${i}'s relative offset lowered to ${value}` }, knownBug: 'sealed-offset-index-trusted' })
+    cases.push({ extension: '.index', damage: { how: 'set-uint32', position: i * 8, value, what: `entry ${i}'s relative offset lowered to ${value}` } })
   }
   const i = random.int(0, offsetEntries - 1)
   const position = offsetIndex.readUInt32BE(i * 8 + 4) + 1
-  cases.push({ extension: '.index', damage: { how: 'set-uint32', position: i * 8 + 4, value: position, what: `entry ${i}'s position moved into its batch (${position})` }, knownBug: 'sealed-offset-index-trusted' })
+  cases.push({ extension: '.index', damage: { how: 'set-uint32', position: i * 8 + 4, value: position, what: `entry ${i}'s position moved into its batch (${position})` } })
   const last = (timeIndex.length / 12 - 1) * 12
   const low = timeIndex.readUInt32BE(last + 4)
   if (low > 0) {
-    cases.push({ extension: '.timeindex', damage: { how: 'set-uint32', position: last + 4, value: low - 1, what: 'the last entry\'s timestamp lowered by 1 ms' }, knownBug: 'sealed-time-index-trusted' })
+    cases.push({ extension: '.timeindex', damage: { how: 'set-uint32', position: last + 4, value: low - 1, what: 'the last entry\'s timestamp lowered by 1 ms' } })
   }
   return cases
 }
@@ -144,113 +129,129 @@ const STRAY_CATALOGUE: readonly ((random: SeededRandom) => StrayEntry)[] = [
   (random) => ({ name: 'link.log', type: 'link-outside', contents: random.bytes(128) }),
 ]
 
+/** Draws per template of each kind of damage to the active segment. */
+const ACTIVE_DRAWS = { truncate: 14, flip: 14, append: 8, 'zero-page': 8 } as const
+/** Draws of each kind of damage to a sealed segment (templates with more than one segment). */
+const SEALED_DRAWS = { truncate: 10, flip: 14, append: 6, 'zero-page': 7 } as const
+/** Flips per header field, and extra flips of baseOffset (outside the CRC: the subtle one). */
+const FLIPS_PER_FIELD = 2
+const EXTRA_BASE_OFFSET_FLIPS = 5
+/** Sealed segments whose index files get the whole catalogue of index damage. */
+const SEALED_INDEX_SEGMENTS = 2
+/** Cases with a sealed segment and the active segment both damaged. */
+const SEALED_AND_TAIL_DRAWS = 8
+const ACTIVE_INDEX_DRAWS = 5
+const STRAY_DRAWS = 16
+
 export function generateCases(templates: readonly Template[], random: SeededRandom): DamageCase[] {
   const cases: DamageCase[] = []
-  const markers = [true, false]
   for (const template of templates) {
-    for (const cleanMarker of markers) {
-      cases.push({ name: `${template.name}, ${markerName(cleanMarker)}: undamaged`, template, cleanMarker, damage: { kind: 'none' } })
-      // Random damage to the active segment of a random partition.
-      for (const [kind, count] of [['truncate', 8], ['flip', 8], ['append', 5], ['zero-page', 5]] as const) {
-        for (let i = 0; i < count; i++) {
-          const at = activeOf(template, random.int(0, template.partitions - 1))
-          const size = template.segments[at.partition]![at.segment]!.sizeBytes
-          cases.push(segmentCase(template, at, cleanMarker, randomSegmentDamage(random, size, kind)))
-        }
-      }
-      // Each header field of a batch in the active segment.
-      for (const field of TARGETED_FIELDS) {
-        const at = activeOf(template, random.int(0, template.partitions - 1))
-        cases.push(segmentCase(template, at, cleanMarker, targetedFlip(random, template, at, field), `${field} `))
-      }
-      // A few extra baseOffset flips: the field outside the CRC.
-      for (let i = 0; i < 3; i++) {
-        const at = activeOf(template, random.int(0, template.partitions - 1))
-        cases.push(segmentCase(template, at, cleanMarker, targetedFlip(random, template, at, 'baseOffset'), 'baseOffset '))
+    cases.push({ name: `${template.name}: undamaged`, template, damage: { kind: 'none' } })
+    const active = (): SegmentRef => activeOf(template, random.int(0, template.partitions - 1))
+    for (const [kind, count] of Object.entries(ACTIVE_DRAWS) as [SegmentDamage['kind'], number][]) {
+      for (let i = 0; i < count; i++) {
+        const at = active()
+        cases.push(segmentCase(template, at, randomSegmentDamage(random, template.segments[at.partition]![at.segment]!.sizeBytes, kind)))
       }
     }
-  }
-  for (const template of templates.filter((candidate) => candidate.segments[0]!.length > 1)) {
-    for (const cleanMarker of markers) {
-      const sealed = (): SegmentRef => ({ partition: 0, segment: random.int(0, template.segments[0]!.length - 2) })
-      for (const [kind, count] of [['truncate', 6], ['flip', 8], ['append', 3], ['zero-page', 4]] as const) {
-        for (let i = 0; i < count; i++) {
-          const at = sealed()
-          cases.push(segmentCase(template, at, cleanMarker, randomSegmentDamage(random, template.segments[0]![at.segment]!.sizeBytes, kind)))
-        }
-      }
-      for (const field of TARGETED_FIELDS) {
-        const at = sealed()
-        cases.push(segmentCase(template, at, cleanMarker, targetedFlip(random, template, at, field), `${field} `))
-      }
-      // Cuts at a batch boundary, inside a batch header, and past a header: the first two leave nothing the reader sees as torn.
-      for (const [label, into] of [['at a batch boundary, ', () => 0], ['inside a batch header, ', () => random.int(1, 60)], ['past a batch header, ', () => random.int(61, 150)]] as const) {
-        const at = sealed()
-        const batch = random.pick(template.segments[0]![at.segment]!.batches.filter((candidate) => candidate.totalBytes > 150))
-        cases.push(segmentCase(template, at, cleanMarker, { kind: 'truncate', position: batch.position + into() }, label))
-      }
-      const at = sealed()
-      const layout = template.segments[0]![at.segment]!
-      const read = (extension: string): Buffer => fs.readFileSync(path.join(partitionDir(template.dir, 0), offsetFileName(layout.baseOffset, extension)))
-      for (const indexCase of sealedIndexCases(random, read('.index'), read('.timeindex'))) {
-        cases.push({
-          name: `${segmentName(template, at)}, ${markerName(cleanMarker)}: ${indexCase.extension} ${describeIndexDamage(indexCase.damage)}`,
-          template,
-          cleanMarker,
-          damage: { kind: 'index', at, extension: indexCase.extension, damage: indexCase.damage },
-          ...(indexCase.knownBug === undefined ? {} : { knownBug: indexCase.knownBug }),
-        })
+    for (const field of TARGETED_FIELDS) {
+      for (let i = 0; i < FLIPS_PER_FIELD; i++) {
+        const at = active()
+        cases.push(segmentCase(template, at, targetedFlip(random, template, at, field), `${field} `))
       }
     }
+    for (let i = 0; i < EXTRA_BASE_OFFSET_FLIPS; i++) {
+      const at = active()
+      cases.push(segmentCase(template, at, targetedFlip(random, template, at, 'baseOffset'), 'baseOffset '))
+    }
   }
+  for (const template of templates.filter((candidate) => candidate.segments[0]!.length > 1)) cases.push(...sealedCases(template, random))
   for (const template of templates) {
-    for (const cleanMarker of markers) {
-      for (let i = 0; i < 3; i++) {
-        const at = activeOf(template, random.int(0, template.partitions - 1))
-        const extension = random.pick(['.index', '.timeindex'] as const)
-        const file = path.join(partitionDir(template.dir, at.partition), offsetFileName(template.segments[at.partition]![at.segment]!.baseOffset, extension))
-        const damage = randomIndexDamage(random, fs.statSync(file).size, extension === '.index' ? 8 : 12)
-        cases.push({
-          name: `${segmentName(template, at)}, ${markerName(cleanMarker)}: ${extension} ${describeIndexDamage(damage)}`,
-          template,
-          cleanMarker,
-          damage: { kind: 'index', at, extension, damage },
-        })
-      }
+    for (let i = 0; i < ACTIVE_INDEX_DRAWS; i++) {
+      const at = activeOf(template, random.int(0, template.partitions - 1))
+      const extension = random.pick(['.index', '.timeindex'] as const)
+      const file = path.join(partitionDir(template.dir, at.partition), offsetFileName(template.segments[at.partition]![at.segment]!.baseOffset, extension))
+      const damage = randomIndexDamage(random, fs.statSync(file).size, extension === '.index' ? 8 : 12)
+      cases.push({ name: `${segmentName(template, at)}: ${extension} ${describeIndexDamage(damage)}`, template, damage: { kind: 'index', at, extension, damage } })
     }
   }
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < STRAY_DRAWS; i++) {
     const template = random.pick(templates)
-    const cleanMarker = random.chance(0.5)
     const entries = new Map<string, StrayEntry>()
     for (let n = random.int(1, 4); n > 0; n--) {
       const entry = random.pick(STRAY_CATALOGUE)(random)
       entries.set(entry.name, entry)
     }
     const partition = random.int(0, template.partitions - 1)
-    cases.push({
-      name: `${template.name} p${partition}, ${markerName(cleanMarker)}: stray ${[...entries.keys()].join(', ')}`,
-      template,
-      cleanMarker,
-      damage: { kind: 'stray', partition, entries: [...entries.values()] },
-    })
+    cases.push({ name: `${template.name} p${partition}: stray ${[...entries.keys()].join(', ')}`, template, damage: { kind: 'stray', partition, entries: [...entries.values()] } })
   }
   return cases
 }
 
-/** Entries in a partition directory that look like segments but are not regular files. */
+/** Damage to the sealed segments of partition 0 of a template that has some. */
+function sealedCases(template: Template, random: SeededRandom): DamageCase[] {
+  const cases: DamageCase[] = []
+  const layouts = template.segments[0]!
+  const sealed = (): SegmentRef => ({ partition: 0, segment: random.int(0, layouts.length - 2) })
+  for (const [kind, count] of Object.entries(SEALED_DRAWS) as [SegmentDamage['kind'], number][]) {
+    for (let i = 0; i < count; i++) {
+      const at = sealed()
+      cases.push(segmentCase(template, at, randomSegmentDamage(random, layouts[at.segment]!.sizeBytes, kind)))
+    }
+  }
+  for (const field of TARGETED_FIELDS) {
+    for (let i = 0; i < FLIPS_PER_FIELD; i++) {
+      const at = sealed()
+      cases.push(segmentCase(template, at, targetedFlip(random, template, at, field), `${field} `))
+    }
+  }
+  // Cuts at a batch boundary, inside a batch header, and past a header: the segment then ends before the next one starts.
+  for (const [label, into] of [['at a batch boundary, ', () => 0], ['inside a batch header, ', () => random.int(1, 60)], ['past a batch header, ', () => random.int(61, 150)]] as const) {
+    for (let i = 0; i < FLIPS_PER_FIELD; i++) {
+      const at = sealed()
+      const batch = random.pick(layouts[at.segment]!.batches.filter((candidate) => candidate.totalBytes > 150))
+      cases.push(segmentCase(template, at, { kind: 'truncate', position: batch.position + into() }, label))
+    }
+  }
+  // Damage to a sealed segment and to the active one: recovery cuts the tail, and that must not hide the sealed damage.
+  for (let i = 0; i < SEALED_AND_TAIL_DRAWS; i++) {
+    const at = sealed()
+    const boundary = random.pick(layouts[at.segment]!.batches).position
+    const damage = random.chance(0.5) ? { kind: 'truncate' as const, position: boundary } : randomSegmentDamage(random, layouts[at.segment]!.sizeBytes, random.pick(['truncate', 'flip'] as const))
+    const tail = randomSegmentDamage(random, layouts[layouts.length - 1]!.sizeBytes, random.pick(['truncate', 'flip', 'append'] as const))
+    cases.push({
+      name: `${segmentName(template, at)}: ${describeSegmentDamage(damage)}; active segment: ${describeSegmentDamage(tail)}`,
+      template,
+      damage: { kind: 'segment', at, damage, tail },
+    })
+  }
+  for (let i = 0; i < SEALED_INDEX_SEGMENTS; i++) {
+    const at = sealed()
+    const layout = layouts[at.segment]!
+    const read = (extension: string): Buffer => fs.readFileSync(path.join(partitionDir(template.dir, 0), offsetFileName(layout.baseOffset, extension)))
+    for (const { extension, damage } of sealedIndexCases(random, read('.index'), read('.timeindex'))) {
+      cases.push({ name: `${segmentName(template, at)}: ${extension} ${describeIndexDamage(damage)}`, template, damage: { kind: 'index', at, extension, damage } })
+    }
+  }
+  return cases
+}
+
+/**
+ * Entries in a partition directory named like segments but not regular files (a directory,
+ * a link to a file outside the data directory), after the last segment and between two: the
+ * log ignores them with a warning and never writes through the link.
+ */
 export function hostileCases(templates: readonly Template[], random: SeededRandom): DamageCase[] {
   const cases: DamageCase[] = []
   for (const template of templates) {
-    for (const cleanMarker of [true, false]) {
-      const later = offsetFileName(template.endOffsets[0]! + 1000, '.log')
+    const endOffset = template.endOffsets[0]!
+    for (const [where, offset] of [['after the last segment', endOffset + 1000], ['inside the partition', random.int(1, endOffset - 1)]] as const) {
+      const name = offsetFileName(offset, '.log')
       for (const type of ['directory', 'link-outside'] as const) {
         cases.push({
-          name: `${template.name} p0, ${markerName(cleanMarker)}: a ${type === 'directory' ? 'directory' : 'link to a file outside the data directory'} named ${later}`,
+          name: `${template.name} p0: a ${type === 'directory' ? 'directory' : 'link to a file outside the data directory'} named ${name} (${where})`,
           template,
-          cleanMarker,
-          knownBug: type === 'directory' ? 'segment-named-directory' : 'segment-named-link',
-          damage: { kind: 'stray', partition: 0, entries: [{ name: later, type, contents: random.bytes(300) }] },
+          damage: { kind: 'stray', partition: 0, entries: [{ name, type, contents: random.bytes(300) }] },
         })
       }
     }

@@ -39,7 +39,8 @@ export interface StrayEntry {
 
 export type Damage =
   | { readonly kind: 'none' }
-  | { readonly kind: 'segment'; readonly at: SegmentRef; readonly damage: SegmentDamage }
+  /** `tail`: damage to the partition's active segment at the same time (two damages to untangle on one open). */
+  | { readonly kind: 'segment'; readonly at: SegmentRef; readonly damage: SegmentDamage; readonly tail?: SegmentDamage }
   | { readonly kind: 'index'; readonly at: SegmentRef; readonly extension: '.index' | '.timeindex'; readonly damage: IndexDamage }
   | { readonly kind: 'stray'; readonly partition: number; readonly entries: readonly StrayEntry[] }
 
@@ -56,22 +57,25 @@ export interface DamageCase {
  * - `cut`: recovery cut exactly `cutBytes` from the active segment and the partition ends there
  *   (the active segment is CRC-checked, batch by batch, on every open, read-write or read-only);
  * - `corrupt`: a CorruptRecordError (damage in a sealed segment); from `resumeAt` on, seeking
- *   past the damage reads the rest;
+ *   past the damage reads the rest, to `restEnd` (below the end written when recovery also cut
+ *   `cutBytes` from the active segment);
  * - `corrupt-or-harmless`: as `corrupt`, or, for garbage after a sealed segment's last batch
- *   (which no record lies in), everything read to the end.
+ *   (which no record lies in), everything read to the end: a read that reaches the garbage
+ *   reports it, but one that ends at the segment's last batch goes on in the next segment.
  */
 export interface Expectation {
   readonly partition: number
   readonly readableEnd: number
   readonly stop: 'end' | 'cut' | 'corrupt' | 'corrupt-or-harmless'
   readonly cutBytes: number
-  /** The offset a CorruptRecordError must name, when the damage left the batch's baseOffset intact. */
+  /** The offset a CorruptRecordError must name (where the first damaged batch belongs). */
   readonly errorOffset: number | undefined
   readonly resumeAt: number | undefined
+  readonly restEnd: number
   readonly facts: DamageFacts
 }
 
-/** What the damage did, in terms of the batch it hit (for reports and the known-bug list). */
+/** What the damage did, in terms of the batch it hit (for the run's summary). */
 export interface DamageFacts {
   readonly segment: 'active' | 'sealed' | 'none'
   readonly kind: SegmentDamage['kind'] | 'none'
@@ -89,7 +93,7 @@ const NO_FACTS: DamageFacts = { segment: 'none', kind: 'none', field: 'none', ba
 
 /** A partition the damage did not touch: it reads back whole. */
 export function expectIntact(partition: number, endOffset: number): Expectation {
-  return { partition, readableEnd: endOffset, stop: 'end', cutBytes: 0, errorOffset: undefined, resumeAt: undefined, facts: NO_FACTS }
+  return { partition, readableEnd: endOffset, stop: 'end', cutBytes: 0, errorOffset: undefined, resumeAt: undefined, restEnd: endOffset, facts: NO_FACTS }
 }
 
 const HEADER_FIELDS: readonly [number, string][] = [
@@ -166,11 +170,11 @@ export function expectSegmentDamage(template: Template, at: SegmentRef, damage: 
   const damaged = applySegmentDamage(original, damage)
   const firstChanged = firstDifference(original, damaged)
   if (firstChanged === undefined) return expectIntact(at.partition, endOffset)
-  const base = { partition: at.partition, errorOffset: undefined, resumeAt: undefined }
+  const base = { partition: at.partition, errorOffset: undefined, resumeAt: undefined, restEnd: endOffset }
   if (firstChanged >= original.length) {
     // Appended garbage: every batch is intact; the garbage must go (tail) or never harm a read (sealed).
     const facts: DamageFacts = { ...NO_FACTS, segment, kind: damage.kind, field: 'appended' }
-    if (!active) return { ...base, readableEnd: nextBase, stop: 'corrupt-or-harmless', cutBytes: 0, resumeAt: nextBase, facts }
+    if (!active) return { ...base, readableEnd: nextBase, stop: 'corrupt-or-harmless', cutBytes: 0, errorOffset: nextBase, resumeAt: nextBase, facts }
     const garbage = damaged.length - original.length
     return { ...base, readableEnd: endOffset, stop: 'cut', cutBytes: garbage, facts }
   }
@@ -189,6 +193,15 @@ export function expectSegmentDamage(template: Template, at: SegmentRef, damage: 
   const cutBytes = damaged.length - batch.position
   if (cutBytes === 0) return { ...expectIntact(at.partition, batch.baseOffset), facts }
   return { ...base, readableEnd: batch.baseOffset, stop: 'cut', cutBytes, facts }
+}
+
+/** What a correct log does after damage to a sealed segment and, with `tail`, to the active segment too. */
+export function expectSegmentsDamage(template: Template, at: SegmentRef, damage: SegmentDamage, tail: SegmentDamage | undefined): Expectation {
+  const first = expectSegmentDamage(template, at, damage)
+  if (tail === undefined) return first
+  const last = expectSegmentDamage(template, { partition: at.partition, segment: template.segments[at.partition]!.length - 1 }, tail)
+  if (first.stop === 'end') return last
+  return { ...first, cutBytes: last.cutBytes, restEnd: last.readableEnd }
 }
 
 function readOffset(data: Buffer, position: number): number {
@@ -219,8 +232,13 @@ export function applyDamage(dataDir: string, template: Template, damage: Damage,
     case 'none':
       return
     case 'segment': {
-      const file = path.join(partitionDir(dataDir, damage.at.partition), template.segments[damage.at.partition]![damage.at.segment]!.file)
+      const layouts = template.segments[damage.at.partition]!
+      const file = path.join(partitionDir(dataDir, damage.at.partition), layouts[damage.at.segment]!.file)
       fs.writeFileSync(file, applySegmentDamage(fs.readFileSync(file), damage.damage))
+      if (damage.tail !== undefined) {
+        const active = path.join(partitionDir(dataDir, damage.at.partition), layouts[layouts.length - 1]!.file)
+        fs.writeFileSync(active, applySegmentDamage(fs.readFileSync(active), damage.tail))
+      }
       return
     }
     case 'index': {

@@ -13,6 +13,8 @@ export interface PartitionRead {
   readonly records: readonly LogRecord[]
   /** What the last poll threw; undefined when reading reached the end offset or stopped silently. */
   readonly error: unknown
+  /** What every poll threw, the last included (a retry one record at a time may read past damage that holds no record). */
+  readonly errors: readonly unknown[]
   readonly endOffset: number
   /** The consumer's position when reading stopped. */
   readonly position: number
@@ -25,6 +27,7 @@ export async function readPartition(log: Log, partition: number, random: SeededR
   const topicPartition = { topic: TOPIC, partition }
   const consumer = log.consumer({ isolation: 'read_uncommitted' })
   const records: LogRecord[] = []
+  const errors: unknown[] = []
   let error: unknown
   try {
     await consumer.assign([topicPartition])
@@ -36,6 +39,7 @@ export async function readPartition(log: Log, partition: number, random: SeededR
       try {
         batch = await consumer.poll({ maxRecords: onePerPoll ? 1 : random.int(1, 64) })
       } catch (caught) {
+        errors.push(caught)
         if (onePerPoll) {
           error = caught
           break
@@ -46,7 +50,7 @@ export async function readPartition(log: Log, partition: number, random: SeededR
       if (batch.length === 0) break
       records.push(...batch)
     }
-    return { records, error, endOffset, position: consumer.position(topicPartition) }
+    return { records, error, errors, endOffset, position: consumer.position(topicPartition) }
   } finally {
     await consumer.close()
   }
@@ -147,6 +151,38 @@ export async function seekEveryOffsetProblems(log: Log, partition: number, writt
       if (expected !== undefined && record !== undefined) {
         const difference = recordDifference(record, expected)
         if (difference !== undefined) return [`a read from offset ${offset} returned ${difference}`]
+      }
+    }
+    return []
+  } finally {
+    await consumer.close()
+  }
+}
+
+/**
+ * Reads starting at every offset in [from, to) (the damaged segment): each returns written
+ * records from that offset on, in order and byte-equal, or (when `mayThrow`: damage left in a
+ * sealed segment) throws a CorruptRecordError of the partition; never a record that was not
+ * written at the offset it comes with.
+ */
+export async function seekIntoDamageProblems(log: Log, partition: number, written: readonly WrittenRecord[], from: number, to: number, mayThrow: boolean, random: SeededRandom): Promise<string[]> {
+  const topicPartition = { topic: TOPIC, partition }
+  const consumer = log.consumer({ isolation: 'read_uncommitted' })
+  try {
+    await consumer.assign([topicPartition])
+    for (let offset = from; offset < to; offset++) {
+      consumer.seek(topicPartition, offset)
+      let records: LogRecord[]
+      try {
+        records = await consumer.poll({ maxRecords: random.int(1, 8) })
+      } catch (error) {
+        if (mayThrow && error instanceof CorruptRecordError && error.topic === TOPIC && error.partition === partition) continue
+        return [`a read from offset ${offset} in the damaged segment threw ${describeError(error)}`]
+      }
+      const expected = written.filter((record) => record.offset >= offset).slice(0, records.length)
+      for (let i = 0; i < records.length; i++) {
+        const difference = expected[i] === undefined ? `offset ${records[i]!.offset}, nothing written there` : recordDifference(records[i]!, expected[i]!)
+        if (difference !== undefined) return [`a read from offset ${offset} in the damaged segment returned, as its record ${i}, ${difference}`]
       }
     }
     return []

@@ -263,13 +263,15 @@ export class PartitionLog implements PartitionStore {
     if (size > last.size) {
       const from = { position: last.size, offset: last.nextOffset }
       last.size = size
-      last.size = last.scan({ verify: true, index: true, from, visit }).validBytes
+      // Appends are contiguous; without the check a damaged baseOffset that recovery cut off would be taken in again here.
+      last.size = last.scan({ verify: true, index: true, from, visit, contiguous: true }).validBytes
     }
-    for (const baseOffset of listSegmentOffsets(this.dir, this.options.logger)) {
-      if (baseOffset <= this.active.baseOffset) continue
+    const added = listSegmentOffsets(this.dir, this.options.logger).filter((baseOffset) => baseOffset > this.active.baseOffset)
+    for (const [i, baseOffset] of added.entries()) {
       const segment = Segment.open(this.dir, baseOffset, true)
       this.segments.push(segment)
-      segment.size = segment.scan({ verify: true, index: true, visit }).validBytes
+      const contiguous = i === added.length - 1 || this.config.cleanup === 'delete'
+      segment.size = segment.scan({ verify: true, index: true, visit, contiguous }).validBytes
     }
     if (this.endOffset > endBefore) this.notify()
   }
@@ -284,7 +286,8 @@ export class PartitionLog implements PartitionStore {
     indexRebuilt = false,
   ): number | undefined {
     const entry = segment.entryFor(fromOffset)
-    const order = new BatchOrder(this, segment, entry.offset, segment === this.active ? this.endOffset : segment.nextOffset, this.config.cleanup === 'delete' || segment === this.active)
+    const contiguous = this.config.cleanup === 'delete' || segment === this.active
+    const order = new BatchOrder(this, segment, entry.offset, segment === this.active ? this.endOffset : segment.nextOffset, contiguous)
     let position = entry.position
     let next = fromOffset
     while (position < segment.size) {
@@ -293,14 +296,15 @@ export class PartitionLog implements PartitionStore {
       while (at + BATCH_HEADER_BYTES <= chunk.length) {
         const header = readBatchHeader(chunk, at)
         const total = batchTotalBytes(header)
-        if (header.magic !== 2 || total < BATCH_HEADER_BYTES) {
-          throw new CorruptRecordError(this.topic, this.partition, order.expected, `invalid batch header at position ${position + at} of ${segment.file}`)
-        }
-        if (position + at === entry.position && header.baseOffset !== entry.offset && !indexRebuilt) {
-          // The index does not match the segment (index files are not fsynced): rebuild it and read again.
+        const valid = header.magic === 2 && total >= BATCH_HEADER_BYTES
+        if (position + at === entry.position && (!valid || header.baseOffset !== entry.offset) && !indexRebuilt) {
+          // The index does not match the segment (index files are not fsynced; an entry's position may not even be a batch's): rebuild it and read again.
           this.options.logger.warn(`rebuilding the indexes of ${segment.file}: they do not match its data`)
-          segment.rebuildIndexes()
+          segment.rebuildIndexes(contiguous)
           return this.readSegment(segment, fromOffset, limit, maxRecords, isolation, out, true)
+        }
+        if (!valid) {
+          throw new CorruptRecordError(this.topic, this.partition, order.expected, `invalid batch header at position ${position + at} of ${segment.file}`)
         }
         if (at + total > chunk.length) {
           if (at > 0) break

@@ -76,8 +76,14 @@ export function recoverPartition(options: PartitionLogOptions, producerState: Pr
     }
     if (snapshot !== undefined && snapshot.endOffset > segments[segments.length - 1]!.nextOffset) {
       // The tail the snapshot describes is gone (a truncation): rebuild from every segment.
+      // A scan moves the segment's nextOffset to where it stopped: a sealed segment cut short
+      // must keep the next segment's base, or its missing records would be skipped silently.
       producerState.restore({ ongoing: [], aborted: [] })
-      for (const segment of segments) segment.scan({ verify: false, index: false, visit: track })
+      for (const segment of segments) {
+        const nextOffset = segment.nextOffset
+        segment.scan({ verify: false, index: false, visit: track, contiguous: segment === segments[segments.length - 1] || options.config.cleanup === 'delete' })
+        segment.nextOffset = nextOffset
+      }
     }
     return { segments, events }
 }

@@ -126,11 +126,15 @@ export class Segment {
     return this.offsetIndex.entryAtOrBefore(offset) ?? { offset: this.baseOffset, position: 0 }
   }
 
-  /** Rebuilds both indexes from the data (an index found not to match its segment). */
-  rebuildIndexes(): void {
+  /**
+   * Rebuilds both indexes from the data (an index found not to match its segment), up to the
+   * first batch out of place: with `contiguous` (a segment never compacted) a batch whose
+   * baseOffset was damaged upward is not indexed, so no lookup can land on it.
+   */
+  rebuildIndexes(contiguous: boolean): void {
     const nextOffset = this.nextOffset
     this.resetIndexes()
-    this.scan({ verify: false, index: true })
+    this.scan({ verify: false, index: true, contiguous })
     this.offsetIndex.flush(false)
     this.timeIndex.flush(false)
     this.nextOffset = Math.max(nextOffset, this.nextOffset)

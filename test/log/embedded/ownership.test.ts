@@ -111,3 +111,21 @@ describe('what recovery tolerates', () => {
     expect((await consumer.poll({ maxRecords: 1 }))[0]?.offset).toBe(77)
   })
 })
+
+describe('a read-only view beside a writer in the middle of a transaction', () => {
+  const data = useDataDir()
+
+  test('opens without touching the transaction, and read_committed shows none of it', async () => {
+    const writer = await data.open()
+    await writer.createTopic('orders', { partitions: 1 })
+    const transaction = await writer.producer({ transactionalId: 'app-0_0' }).beginTransaction()
+    await transaction.send([{ topic: 'orders', partition: 0, value: Buffer.from('pending') }])
+    const reader = await data.open({ readOnly: true })
+    const committed = reader.consumer({ isolation: 'read_committed' })
+    await committed.assign([{ topic: 'orders', partition: 0 }])
+    expect(await committed.poll()).toEqual([])
+    await transaction.commit()
+    const afterCommit = await data.open({ readOnly: true })
+    expect((await readAll(afterCommit.consumer(), 'orders')).map((record) => String(record.value))).toEqual(['pending'])
+  })
+})
