@@ -34,8 +34,15 @@ function randomSegmentDamage(random: SeededRandom, size: number, kind: SegmentDa
       return { kind, position: random.int(0, size - 1) }
     case 'flip':
       return { kind, position: random.int(0, size - 1), bit: random.int(0, 7) }
-    case 'append':
-      return { kind, garbage: random.bytes(random.chance(0.3) ? random.int(1, 60) : random.int(61, 5000)) }
+    case 'append': {
+      const garbage = random.bytes(random.chance(0.3) ? random.int(1, 60) : random.int(61, 5000))
+      // Sometimes garbage that parses as a batch header (magic 2, a positive length): a torn batch with a random baseOffset.
+      if (garbage.length >= 61 && random.chance(0.3)) {
+        garbage.writeInt32BE(random.int(49, 2 ** 31 - 1), 8)
+        garbage[16] = 2
+      }
+      return { kind, garbage }
+    }
     case 'zero-page':
       return { kind, page: random.int(0, Math.ceil(size / PAGE_BYTES) - 1) }
   }

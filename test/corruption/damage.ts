@@ -81,15 +81,9 @@ export interface DamageFacts {
   readonly kind: SegmentDamage['kind'] | 'none'
   /** Header field of the first damaged byte ('records' past the header, 'appended', 'none'). */
   readonly field: string
-  /** The damaged batch's baseOffset as it now reads minus what was written (0 when untouched). */
-  readonly baseOffsetChange: number
-  /** The damaged batch's lastOffsetDelta as it now reads (undefined when cut off). */
-  readonly lastOffsetDeltaAfter: number | undefined
-  /** For a truncation: bytes of the first damaged batch left in the file. */
-  readonly tornBatchBytesLeft: number | undefined
 }
 
-const NO_FACTS: DamageFacts = { segment: 'none', kind: 'none', field: 'none', baseOffsetChange: 0, lastOffsetDeltaAfter: undefined, tornBatchBytesLeft: undefined }
+const NO_FACTS: DamageFacts = { segment: 'none', kind: 'none', field: 'none' }
 
 /** A partition the damage did not touch: it reads back whole. */
 export function expectIntact(partition: number, endOffset: number): Expectation {
@@ -180,10 +174,7 @@ export function expectSegmentDamage(template: Template, at: SegmentRef, damage: 
   }
   const batch = batchAt(layout, firstChanged)
   const field = fieldAt(firstChanged - batch.position)
-  const baseOffsetChange = damaged.length >= batch.position + 8 ? readOffset(damaged, batch.position) - batch.baseOffset : 0
-  const tornBatchBytesLeft = damage.kind === 'truncate' ? damaged.length - batch.position : undefined
-  const lastOffsetDeltaAfter = damaged.length >= batch.position + 27 ? damaged.readInt32BE(batch.position + 23) : undefined
-  const facts: DamageFacts = { segment, kind: damage.kind, field, baseOffsetChange, lastOffsetDeltaAfter, tornBatchBytesLeft }
+  const facts: DamageFacts = { segment, kind: damage.kind, field }
   // partitionLeaderEpoch is outside the CRC and means nothing to the embedded log: changing only it is harmless.
   const epochStart = batch.position + fieldStart('partitionLeaderEpoch')
   const onlyEpoch = damaged.length === original.length && firstChanged >= epochStart && lastDifference(original, damaged) < epochStart + 4
@@ -202,10 +193,6 @@ export function expectSegmentsDamage(template: Template, at: SegmentRef, damage:
   const last = expectSegmentDamage(template, { partition: at.partition, segment: template.segments[at.partition]!.length - 1 }, tail)
   if (first.stop === 'end') return last
   return { ...first, cutBytes: last.cutBytes, restEnd: last.readableEnd }
-}
-
-function readOffset(data: Buffer, position: number): number {
-  return data.readInt32BE(position) * 2 ** 32 + data.readUInt32BE(position + 4)
 }
 
 function firstDifference(a: Buffer, b: Buffer): number | undefined {

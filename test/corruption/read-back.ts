@@ -160,17 +160,17 @@ export async function seekEveryOffsetProblems(log: Log, partition: number, writt
 }
 
 /**
- * Reads starting at every offset in [from, to) (the damaged segment): each returns written
- * records from that offset on, in order and byte-equal, or (when `mayThrow`: damage left in a
- * sealed segment) throws a CorruptRecordError of the partition; never a record that was not
- * written at the offset it comes with.
+ * Reads starting at each of `offsets` (in the damaged segment): each returns written records
+ * from that offset on, in order and byte-equal, or (when `mayThrow`: damage left in a sealed
+ * segment) throws a CorruptRecordError of the partition; never a record that was not written
+ * at the offset it comes with.
  */
-export async function seekIntoDamageProblems(log: Log, partition: number, written: readonly WrittenRecord[], from: number, to: number, mayThrow: boolean, random: SeededRandom): Promise<string[]> {
+export async function seekIntoDamageProblems(log: Log, partition: number, written: readonly WrittenRecord[], offsets: Iterable<number>, mayThrow: boolean, random: SeededRandom): Promise<string[]> {
   const topicPartition = { topic: TOPIC, partition }
   const consumer = log.consumer({ isolation: 'read_uncommitted' })
   try {
     await consumer.assign([topicPartition])
-    for (let offset = from; offset < to; offset++) {
+    for (const offset of offsets) {
       consumer.seek(topicPartition, offset)
       let records: LogRecord[]
       try {

@@ -19,8 +19,10 @@ export class IndexFile<E> {
   private fd: number | undefined
   private pending: E[] = []
 
+  /** `readOnly`: a view beside another process's writer keeps its entries in memory and never touches the file. */
   constructor(
     readonly file: string,
+    private readonly readOnly: boolean,
     private readonly layout: IndexEntryLayout<E>,
   ) {}
 
@@ -56,7 +58,7 @@ export class IndexFile<E> {
     this.entries = []
     this.pending = []
     this.closeFile()
-    fs.rmSync(this.file, { force: true })
+    if (!this.readOnly) fs.rmSync(this.file, { force: true })
   }
 
   /** Keeps the first `count` entries, rewriting the file. */
@@ -64,12 +66,16 @@ export class IndexFile<E> {
     if (count >= this.entries.length) return
     this.entries.length = count
     this.closeFile()
-    fs.writeFileSync(this.file, this.encode(this.entries))
     this.pending = []
+    if (!this.readOnly) fs.writeFileSync(this.file, this.encode(this.entries))
   }
 
   /** Writes entries added since the last flush; `sync` also fsyncs them. */
   flush(sync: boolean): void {
+    if (this.readOnly) {
+      this.pending = []
+      return
+    }
     if (this.pending.length === 0 && !sync) return
     this.fd ??= fs.openSync(this.file, 'a')
     if (this.pending.length > 0) {

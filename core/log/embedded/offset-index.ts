@@ -23,8 +23,9 @@ export class OffsetIndex {
   constructor(
     readonly file: string,
     readonly baseOffset: number,
+    readOnly: boolean,
   ) {
-    this.index = new IndexFile(file, {
+    this.index = new IndexFile(file, readOnly, {
       entryBytes: 8,
       write: (entry, buffer, at) => {
         buffer.writeUInt32BE(entry.offset - baseOffset, at)

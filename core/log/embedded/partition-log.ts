@@ -310,7 +310,9 @@ export class PartitionLog implements PartitionStore {
           if (at > 0) break
           chunk = segment.read(position, total)
           if (chunk.length < total) {
-            throw new CorruptRecordError(this.topic, this.partition, header.baseOffset, `batch of ${total} bytes is cut short at the end of ${segment.file}`)
+            // baseOffset is outside the CRC and this batch cannot be checked: name it only where it fits the sequence.
+            const offset = order.inPlace(header) ? header.baseOffset : order.expected
+            throw new CorruptRecordError(this.topic, this.partition, offset, `batch of ${total} bytes is cut short at the end of ${segment.file}`)
           }
         }
         if (header.baseOffset >= limit && order.inPlace(header)) return next

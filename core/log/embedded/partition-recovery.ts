@@ -82,7 +82,7 @@ export function recoverPartition(options: PartitionLogOptions, producerState: Pr
       for (const segment of segments) {
         const nextOffset = segment.nextOffset
         segment.scan({ verify: false, index: false, visit: track, contiguous: segment === segments[segments.length - 1] || options.config.cleanup === 'delete' })
-        void nextOffset
+        segment.nextOffset = nextOffset
       }
     }
     return { segments, events }

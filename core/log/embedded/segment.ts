@@ -63,10 +63,10 @@ export class Segment {
   private bytesSinceIndexEntry = 0
   private dirty = false
 
-  private constructor(dir: string, readonly baseOffset: number, fd: number, size: number, createdMs: number) {
+  private constructor(dir: string, readonly baseOffset: number, fd: number, size: number, createdMs: number, readOnly: boolean) {
     this.file = path.join(dir, offsetFileName(baseOffset, SEGMENT_EXTENSION))
-    this.offsetIndex = new OffsetIndex(path.join(dir, offsetFileName(baseOffset, '.index')), baseOffset)
-    this.timeIndex = new TimeIndex(path.join(dir, offsetFileName(baseOffset, '.timeindex')), baseOffset)
+    this.offsetIndex = new OffsetIndex(path.join(dir, offsetFileName(baseOffset, '.index')), baseOffset, readOnly)
+    this.timeIndex = new TimeIndex(path.join(dir, offsetFileName(baseOffset, '.timeindex')), baseOffset, readOnly)
     this.fd = fd
     this.size = size
     this.nextOffset = baseOffset
@@ -78,7 +78,7 @@ export class Segment {
   static create(dir: string, baseOffset: number, nowMs: number): Segment {
     const file = path.join(dir, offsetFileName(baseOffset, SEGMENT_EXTENSION))
     const fd = fs.openSync(file, 'wx+')
-    return new Segment(dir, baseOffset, fd, 0, nowMs)
+    return new Segment(dir, baseOffset, fd, 0, nowMs, false)
   }
 
   /** Opens an existing segment file; call `scan` or `loadIndexes` before use. */
@@ -86,7 +86,7 @@ export class Segment {
     const file = path.join(dir, offsetFileName(baseOffset, SEGMENT_EXTENSION))
     const fd = fs.openSync(file, readOnly ? 'r' : 'r+')
     const stat = fs.fstatSync(fd)
-    return new Segment(dir, baseOffset, fd, stat.size, stat.mtimeMs)
+    return new Segment(dir, baseOffset, fd, stat.size, stat.mtimeMs, readOnly)
   }
 
   /** Appends one encoded batch whose header is `header`. */

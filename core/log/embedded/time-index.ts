@@ -21,8 +21,9 @@ export class TimeIndex {
   constructor(
     readonly file: string,
     readonly baseOffset: number,
+    readOnly: boolean,
   ) {
-    this.index = new IndexFile(file, {
+    this.index = new IndexFile(file, readOnly, {
       entryBytes: 12,
       write: (entry, buffer, at) => {
         buffer.writeUInt32BE(Math.floor(entry.timestamp / 2 ** 32) >>> 0, at)

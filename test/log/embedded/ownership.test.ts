@@ -129,3 +129,35 @@ describe('a read-only view beside a writer in the middle of a transaction', () =
     expect((await readAll(afterCommit.consumer(), 'orders')).map((record) => String(record.value))).toEqual(['pending'])
   })
 })
+
+describe('a read-only open', () => {
+  const data = useDataDir()
+
+  function snapshot(dir: string): Map<string, string> {
+    const files = new Map<string, string>()
+    const walk = (at: string): void => {
+      for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
+        const full = path.join(at, entry.name)
+        if (entry.isDirectory()) walk(full)
+        else files.set(path.relative(dir, full), fs.readFileSync(full).toString('hex'))
+      }
+    }
+    walk(dir)
+    return files
+  }
+
+  test('changes nothing in the data directory, even where it rebuilds indexes in memory', async () => {
+    const log = await data.open()
+    await log.createTopic('kept', { partitions: 1, segmentBytes: 2048 })
+    for (let i = 0; i < 60; i++) await log.producer().send([{ topic: 'kept', partition: 0, value: Buffer.alloc(100, i), timestamp: 1_000 + i }])
+    await log.close()
+    const partitionDir = path.join(data.dir(), 'kept-0')
+    const index = fs.readdirSync(partitionDir).find((name) => name.endsWith('.index'))!
+    fs.writeFileSync(path.join(partitionDir, index), Buffer.from('not an index'))
+    const before = snapshot(data.dir())
+    const reader = await data.open({ readOnly: true, logger: { warn: () => undefined } })
+    expect(await readAll(reader.consumer(), 'kept')).toHaveLength(60)
+    await reader.close()
+    expect(snapshot(data.dir())).toEqual(before)
+  })
+})
