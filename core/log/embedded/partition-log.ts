@@ -191,6 +191,10 @@ export class PartitionLog implements PartitionStore {
   /** The offset of the first record with a timestamp at or after `timestamp`, or the end offset. */
   offsetForTimestamp(timestamp: number): number {
     for (const segment of this.segments) {
+      if (segment.maxTimestamp < timestamp && segment.damagedFrom !== undefined) {
+        // The answer may lie in the damaged part, whose timestamps are unknown: report it, never skip it.
+        throw new CorruptRecordError(this.topic, this.partition, segment.damagedFrom, `looking up timestamp ${timestamp}: the segment ${segment.file} is damaged from offset ${segment.damagedFrom}`)
+      }
       if (segment.maxTimestamp < timestamp) continue
       const out: LogRecord[] = []
       let next = Math.max(segment.timeIndex.lookup(timestamp), this.startOffset)

@@ -72,6 +72,7 @@ export function recoverPartition(options: PartitionLogOptions, producerState: Pr
       segment.resetIndexes()
       const result = segment.scan({ verify: isLast, index: true, visit, contiguous: isLast || options.config.cleanup === 'delete' })
       if (isLast && result.stopReason !== undefined) events.push(truncateTail(options, segment, result.validBytes, result.stopReason))
+      if (!isLast && result.stopReason !== undefined) segment.damagedFrom = result.nextOffset
       if (!isLast) segment.nextOffset = offsets[i + 1]!
     }
     if (snapshot !== undefined && snapshot.endOffset > segments[segments.length - 1]!.nextOffset) {

@@ -58,6 +58,11 @@ export class Segment {
   nextOffset: number
   /** The largest record timestamp in the segment, or -1 when empty. */
   maxTimestamp: number
+  /**
+   * Where a sealed segment's data stops making sense (found when its indexes were rebuilt):
+   * what its indexes say, such as its largest timestamp, covers only the offsets before it.
+   */
+  damagedFrom: number | undefined
   /** Clock time the segment was created (for rolling by age). */
   readonly createdMs: number
   private bytesSinceIndexEntry = 0

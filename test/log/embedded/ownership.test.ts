@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
-import { DataDirectoryLockedError, ReadOnlyLogError } from '../../../core/log/errors.js'
+import { CorruptRecordError, DataDirectoryLockedError, ReadOnlyLogError } from '../../../core/log/errors.js'
 import { readAll, useDataDir } from './helpers.js'
 
 const children: ChildProcess[] = []
@@ -159,5 +159,26 @@ describe('a read-only open', () => {
     expect(await readAll(reader.consumer(), 'kept')).toHaveLength(60)
     await reader.close()
     expect(snapshot(data.dir())).toEqual(before)
+  })
+})
+
+describe('a timestamp lookup over a damaged sealed segment', () => {
+  const data = useDataDir()
+
+  test('reports the damage instead of skipping to a later segment', async () => {
+    const log = await data.open()
+    await log.createTopic('timed', { partitions: 1, segmentBytes: 2048 })
+    for (let i = 0; i < 60; i++) await log.producer().send([{ topic: 'timed', partition: 0, value: Buffer.alloc(100, i), timestamp: 1_000 + i }])
+    await log.close()
+    const partitionDir = path.join(data.dir(), 'timed-0')
+    const segments = fs.readdirSync(partitionDir).filter((name) => name.endsWith('.log')).sort()
+    const firstSegment = path.join(partitionDir, segments[0]!)
+    fs.truncateSync(firstSegment, fs.statSync(firstSegment).size - 50)
+    // The record cut away is the first segment's last: one before the second segment's base offset.
+    const lostTimestamp = 1_000 + Number(segments[1]!.slice(0, 20)) - 1
+    const reader = await data.open({ readOnly: true, logger: { warn: () => undefined } })
+    const consumer = reader.consumer()
+    await consumer.assign([{ topic: 'timed', partition: 0 }])
+    await expect(consumer.seekToTimestamp({ topic: 'timed', partition: 0 }, lostTimestamp)).rejects.toBeInstanceOf(CorruptRecordError)
   })
 })
