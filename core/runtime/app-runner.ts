@@ -142,8 +142,16 @@ export class AppRunner {
   private async process(records: readonly LogRecord[]): Promise<void> {
     if (records.length === 0) return
     this.metrics.recordsIn += records.length
+    let route: { task: Task; tracker: PartitionTracker } | undefined
+    let routeTopic: string | undefined
+    let routePartition = -1
     for (const record of orderByTimestamp(records)) {
-      const route = this.routes.get(`${record.topic}:${record.partition}`)
+      // Records come in runs of one partition: look the route up once per run.
+      if (record.partition !== routePartition || record.topic !== routeTopic) {
+        route = this.routes.get(`${record.topic}:${record.partition}`)
+        routeTopic = record.topic
+        routePartition = record.partition
+      }
       if (route === undefined) continue
       while (route.task.pending >= this.options.maxInFlight) await route.task.idleBelow(this.options.maxInFlight)
       const preparing = prepareSerdes(route.tracker.source, record)
@@ -304,6 +312,7 @@ export class AppRunner {
  * nothing needs awaiting, so a record costs no promise.
  */
 function prepareSerdes(source: SourceNode, record: LogRecord): Promise<unknown> | undefined {
+  if (source.key?.prepare === undefined && source.value?.prepare === undefined) return undefined
   const key = prepare(source.key, record.key, { topic: record.topic, isKey: true, headers: record.headers })
   const value = prepare(source.value, record.value, { topic: record.topic, isKey: false, headers: record.headers })
   if (key === undefined) return value

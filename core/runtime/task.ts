@@ -113,7 +113,11 @@ export class Task implements TaskContext {
     const recordHeaders = headers ?? record.headers
     const key = encode(target.key as never, record.key, { topic: target.topic, isKey: true, headers: recordHeaders })
     const value = encode(target.value as never, record.value, { topic: target.topic, isKey: false, headers: recordHeaders })
-    const output: ProducerRecord = { topic: target.topic, key, value, headers: recordHeaders, timestamp: record.timestamp, ...(target.partition === undefined ? {} : { partition: target.partition }) }
+    // One object shape either way (no spread on the hot path).
+    const output: ProducerRecord =
+      target.partition === undefined
+        ? { topic: target.topic, key, value, headers: recordHeaders, timestamp: record.timestamp }
+        : { topic: target.topic, partition: target.partition, key, value, headers: recordHeaders, timestamp: record.timestamp }
     this.outputs.push(output)
   }
 
