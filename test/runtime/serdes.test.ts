@@ -1,38 +1,7 @@
 import { describe, expect, test } from 'vitest'
-import {
-  InMemorySchemaRegistry,
-  serdes,
-  type AnySerde,
-  type AvroSchemaDefinition,
-  type RegisteredSchema,
-  type SchemaRegistry,
-} from '../../index.js'
+import { InMemorySchemaRegistry, serdes, type AnySerde } from '../../index.js'
+import { FetchingRegistry } from '../serde/helpers.js'
 import { driverPerTest } from '../operators/helpers.js'
-
-/**
- * A registry that lives elsewhere, as a remote one would: `schemaById` answers only from what
- * `load` has fetched from the `remote` registry.
- */
-class FetchingRegistry implements SchemaRegistry {
-  readonly loads: number[] = []
-  readonly #cache = new Map<number, AvroSchemaDefinition>()
-  constructor(private readonly remote: InMemorySchemaRegistry) {}
-  register(subject: string, schema: AvroSchemaDefinition): number {
-    return this.remote.register(subject, schema)
-  }
-  schemaById(id: number): AvroSchemaDefinition | undefined {
-    return this.#cache.get(id)
-  }
-  latest(subject: string): RegisteredSchema | undefined {
-    return this.remote.latest(subject)
-  }
-  async load(id: number): Promise<void> {
-    this.loads.push(id)
-    await Promise.resolve()
-    const schema = this.remote.schemaById(id)
-    if (schema !== undefined) this.#cache.set(id, schema)
-  }
-}
 
 describe('serdes through an app', () => {
   const start = driverPerTest()

@@ -1,33 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { InMemorySchemaRegistry, serdes, type AvroSchemaDefinition, type RegisteredSchema, type SchemaRegistry } from '../../core/serde/index.js'
-import { serdeErrorOf, valueOf } from './helpers.js'
+import { InMemorySchemaRegistry, serdes } from '../../core/serde/index.js'
+import { FetchingRegistry, serdeErrorOf, valueOf } from './helpers.js'
 
 const context = valueOf('orders')
-
-/**
- * Stands in for a registry that lives elsewhere: `schemaById` answers only from what `load`
- * has fetched, as a remote registry's synchronous side would.
- */
-class FetchingRegistry implements SchemaRegistry {
-  readonly loads: number[] = []
-  readonly #cache = new Map<number, AvroSchemaDefinition>()
-  constructor(private readonly remote: InMemorySchemaRegistry) {}
-  register(subject: string, schema: AvroSchemaDefinition): number {
-    return this.remote.register(subject, schema)
-  }
-  schemaById(id: number): AvroSchemaDefinition | undefined {
-    return this.#cache.get(id)
-  }
-  latest(subject: string): RegisteredSchema | undefined {
-    return this.remote.latest(subject)
-  }
-  async load(id: number): Promise<void> {
-    this.loads.push(id)
-    await Promise.resolve()
-    const schema = this.remote.schemaById(id)
-    if (schema !== undefined) this.#cache.set(id, schema)
-  }
-}
 
 describe('Avro serde prepare hook', () => {
   it('needs no await with the in-process registry: the schema is looked up synchronously', () => {

@@ -2,6 +2,7 @@ import { expect } from 'vitest'
 import { SerdeError } from '../../core/serde/errors.js'
 import type { SchemaRegistry, RegisteredSchema } from '../../core/serde/avro/registry.js'
 import type { AvroSchemaDefinition } from '../../core/serde/avro/schema.js'
+import type { InMemorySchemaRegistry } from '../../core/serde/avro/in-memory-registry.js'
 import type { SerdeContext } from '../../core/serde/types.js'
 import { readFileSync } from 'node:fs'
 
@@ -63,5 +64,30 @@ export class FixedIdRegistry implements SchemaRegistry {
   }
   latest(): RegisteredSchema | undefined {
     return undefined
+  }
+}
+
+/**
+ * Stands in for a registry that lives elsewhere: `schemaById` answers only from what `load`
+ * has fetched, as a remote registry's synchronous side would.
+ */
+export class FetchingRegistry implements SchemaRegistry {
+  readonly loads: number[] = []
+  readonly #cache = new Map<number, AvroSchemaDefinition>()
+  constructor(private readonly remote: InMemorySchemaRegistry) {}
+  register(subject: string, schema: AvroSchemaDefinition): number {
+    return this.remote.register(subject, schema)
+  }
+  schemaById(id: number): AvroSchemaDefinition | undefined {
+    return this.#cache.get(id)
+  }
+  latest(subject: string): RegisteredSchema | undefined {
+    return this.remote.latest(subject)
+  }
+  async load(id: number): Promise<void> {
+    this.loads.push(id)
+    await Promise.resolve()
+    const schema = this.remote.schemaById(id)
+    if (schema !== undefined) this.#cache.set(id, schema)
   }
 }
