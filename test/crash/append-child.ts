@@ -8,9 +8,9 @@
  *
  * Lines: `opening`, `recovered <partition> <truncatedBytes>` (per recovery event), `ready <nextSeq>`, `ack …`.
  */
-import fs from 'node:fs'
 import { openEmbeddedLog } from '../../core/log/embedded/index.js'
 import type { ProducerRecord } from '../../core/log/types.js'
+import { printLine, runChild } from './child-main.js'
 import { seededRandom } from './seeded-random.js'
 import {
   CRASH_PARTITIONS,
@@ -24,19 +24,6 @@ import {
 
 /** Acks the parent reads before it must have killed us; a guard against a runaway child. */
 const MAX_ACKS = 20_000
-
-/** Writes a whole line to stdout before returning (fd 1 may be non-blocking: retry on EAGAIN). */
-function printLine(line: string): void {
-  const bytes = Buffer.from(`${line}\n`)
-  let written = 0
-  while (written < bytes.length) {
-    try {
-      written += fs.writeSync(1, bytes, written, bytes.length - written)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error
-    }
-  }
-}
 
 async function main(): Promise<void> {
   const [dir, runIdText, seedText] = process.argv.slice(2)
@@ -87,7 +74,4 @@ async function nextSequence(log: Awaited<ReturnType<typeof openEmbeddedLog>>): P
   return next
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`append-child failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
-  process.exit(1)
-})
+runChild('append-child', main)

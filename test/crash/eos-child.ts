@@ -10,11 +10,11 @@
  * Lines: `opening`, `ready`, `commit <transactionalId> <records>` (after each transaction
  * commit), `finished` (every input offset committed; the log closed).
  */
-import fs from 'node:fs'
 import { App, serdes } from '../../index.js'
 import { openEmbeddedLog } from '../../core/log/embedded/index.js'
 import type { Log, TopicPartition } from '../../core/log/types.js'
 import { mapValues } from '../../operators/index.js'
+import { printLine, runChild } from './child-main.js'
 import { withRoundTrips } from './eos-round-trips.js'
 import { EOS_APP_ID, EOS_INPUT, EOS_OUTPUT, mapValue } from './eos-workload.js'
 
@@ -25,19 +25,6 @@ const ROUND_TRIPS = { fetchMs: 4, ackMs: 2 }
 const DONE_CHECK_MS = 20
 /** A guard against a child that hangs: the parent waits for lines, and this ends the wait. */
 const MAX_RUN_MS = 90_000
-
-/** Writes a whole line to stdout before returning (fd 1 may be non-blocking: retry on EAGAIN). */
-function printLine(line: string): void {
-  const bytes = Buffer.from(`${line}\n`)
-  let written = 0
-  while (written < bytes.length) {
-    try {
-      written += fs.writeSync(1, bytes, written, bytes.length - written)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error
-    }
-  }
-}
 
 async function main(): Promise<void> {
   const dir = process.argv[2]
@@ -81,7 +68,4 @@ async function everyInputCommitted(log: Log): Promise<boolean> {
   return partitions.every(({ endOffset }, index) => committed[index] === endOffset)
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`eos-child failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
-  process.exit(1)
-})
+runChild('eos-child', main)
