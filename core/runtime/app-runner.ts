@@ -1,23 +1,16 @@
 import type { Clock } from '../clock.js'
 import type { Consumer, Log, LogRecord, Producer, TopicPartition } from '../log/types.js'
-import { UnknownTopicOrPartitionError } from '../log/errors.js'
 import { Committer } from './committer.js'
-import { RecordDeserializationError, ProcessingError, TopologyError } from './errors.js'
+import { RecordDeserializationError, ProcessingError } from './errors.js'
 import { PartitionTracker } from './partition-tracker.js'
 import type { Origin } from './record.js'
 import type { StreamBuilder } from './stream-builder.js'
 import { Task } from './task.js'
-import { operatorInfo, type SourceNode, type TopologyNode } from './topology.js'
+import type { SourceNode } from './topology.js'
+import { prepareTopics, type SubTopology } from './prepare-topics.js'
 import type { ErrorPolicy, AppMetrics, ResolvedAppOptions } from './app-options.js'
 import { deadLetter } from './dead-letter.js'
 import { prepare } from './serde-codec.js'
-
-interface SubTopology {
-  readonly index: number
-  readonly nodes: readonly TopologyNode[]
-  readonly sources: readonly SourceNode[]
-  readonly leaves: readonly TopologyNode[]
-}
 
 /**
  * Runs an app: subscribes to its source topics as a consumer group, makes a task per
@@ -244,58 +237,10 @@ export class AppRunner {
     return typeof policy === 'object' ? policy.deadLetter : ''
   }
 
-  /** Checks the source topics, creates missing repartition topics, and splits the graph. */
   private async prepareTopics(): Promise<void> {
-    const graph = this.builder.graph
-    const internal = new Set(graph.repartitionTopics.map((topic) => topic.name))
-    const partitionCounts = new Map<string, number>()
-    const missing: string[] = []
-    for (const node of graph.nodes) {
-      if (node.kind !== 'source') continue
-      for (const topic of node.topics) {
-        if (internal.has(topic)) continue
-        try {
-          partitionCounts.set(topic, (await this.log.describeTopic(topic)).partitions.length)
-        } catch (error) {
-          if (error instanceof UnknownTopicOrPartitionError) missing.push(topic)
-          else throw error
-        }
-      }
-    }
-    if (missing.length > 0) {
-      throw new TopologyError(`source topics missing: ${missing.join(', ')}; create them first (tributary topics create NAME --partitions N)`)
-    }
-    for (const policy of [this.options.onDeserializationError, this.options.onProcessingError]) {
-      if (typeof policy !== 'object') continue
-      try {
-        await this.log.describeTopic(policy.deadLetter)
-      } catch (error) {
-        if (!(error instanceof UnknownTopicOrPartitionError)) throw error
-        throw new TopologyError(`dead-letter topic ${policy.deadLetter} is missing; create it before starting the app, so the first bad record cannot stop it`)
-      }
-    }
-    const groups = graph.subTopologies()
-    for (const topic of graph.repartitionTopics) {
-      // By default as wide as the widest input of the sub-topology that writes it.
-      const writer = groups.find((nodes) => nodes.some((node) => node.kind === 'pipe' && node.operators.some((op) => operatorInfo(op)?.sinkTopics?.includes(topic.name))))
-      const inputs = (writer ?? []).flatMap((node) => (node.kind === 'source' ? node.topics : []))
-      const partitions = topic.partitions ?? Math.max(1, ...inputs.map((input) => partitionCounts.get(input) ?? 1))
-      try {
-        partitionCounts.set(topic.name, (await this.log.describeTopic(topic.name)).partitions.length)
-      } catch (error) {
-        if (!(error instanceof UnknownTopicOrPartitionError)) throw error
-        await this.log.createTopic(topic.name, { partitions })
-        partitionCounts.set(topic.name, partitions)
-      }
-    }
-    const leaves = new Set(graph.leaves())
-    this.subTopologies = groups.map((nodes, index) => ({
-      index,
-      nodes,
-      sources: nodes.filter((node): node is SourceNode => node.kind === 'source'),
-      leaves: nodes.filter((node) => leaves.has(node)),
-    }))
+    this.subTopologies = await prepareTopics(this.log, this.builder.graph, [this.options.onDeserializationError, this.options.onProcessingError])
   }
+
 
   private async close(): Promise<void> {
     for (const task of this.tasks.values()) task.close()
