@@ -6,10 +6,7 @@ import type { IsolationLevel, LogRecord, ResolvedTopicConfig } from '../types.js
 import type { LogLogger } from '../engine/logger.js'
 import type { PartitionStore } from '../engine/partition-store.js'
 import { ProducerState, trackBatch } from '../engine/producer-state.js'
-import { readBatchRecords } from '../engine/read-batch.js'
 import {
-  BATCH_HEADER_BYTES,
-  batchTotalBytes,
   readBatchHeader,
   setBaseOffset,
   type BatchHeader,
@@ -18,9 +15,8 @@ import { offsetFileName, fsyncDirectory } from './files.js'
 import type { Durability } from './options.js'
 import { listSegmentOffsets, recoverPartition, SNAPSHOT_EXTENSION, writeProducerSnapshot } from './partition-recovery.js'
 import { Segment } from './segment.js'
-import { BatchOrder } from './batch-order.js'
+import { readSegment } from './segment-reader.js'
 
-const FETCH_CHUNK_BYTES = 1024 * 1024
 
 export interface PartitionLogOptions {
   readonly topic: string
@@ -116,6 +112,15 @@ export class PartitionLog implements PartitionStore {
     return this.recovery
   }
 
+  /** The segment taking appends. */
+  isActive(segment: Segment): boolean {
+    return segment === this.active
+  }
+
+  get logger(): LogLogger {
+    return this.options.logger
+  }
+
   private get active(): Segment {
     return this.segments[this.segments.length - 1]!
   }
@@ -178,7 +183,7 @@ export class PartitionLog implements PartitionStore {
     let segmentIndex = this.segmentIndexOf(next)
     while (next < limit && out.length < maxRecords && segmentIndex < this.segments.length) {
       const segment = this.segments[segmentIndex]!
-      const resumeAt = this.readSegment(segment, next, limit, maxRecords, isolation, out)
+      const resumeAt = readSegment(this, segment, next, limit, maxRecords, isolation, out)
       if (resumeAt === undefined) {
         segmentIndex++
         if (segmentIndex < this.segments.length) next = Math.max(next, this.segments[segmentIndex]!.baseOffset)
@@ -200,7 +205,7 @@ export class PartitionLog implements PartitionStore {
       let next = Math.max(segment.timeIndex.lookup(timestamp), this.startOffset)
       while (next < segment.nextOffset) {
         out.length = 0
-        const resumeAt = this.readSegment(segment, next, segment.nextOffset, 1000, 'read_uncommitted', out)
+        const resumeAt = readSegment(this, segment, next, segment.nextOffset, 1000, 'read_uncommitted', out)
         for (const record of out) if (record.timestamp >= timestamp) return record.offset
         if (resumeAt === undefined) break
         next = resumeAt
@@ -278,64 +283,6 @@ export class PartitionLog implements PartitionStore {
       segment.size = segment.scan({ verify: true, index: true, visit, contiguous }).validBytes
     }
     if (this.endOffset > endBefore) this.notify()
-  }
-
-  private readSegment(
-    segment: Segment,
-    fromOffset: number,
-    limit: number,
-    maxRecords: number,
-    isolation: IsolationLevel,
-    out: LogRecord[],
-    indexRebuilt = false,
-  ): number | undefined {
-    const entry = segment.entryFor(fromOffset)
-    const contiguous = this.config.cleanup === 'delete' || segment === this.active
-    const order = new BatchOrder(this, segment, entry.offset, segment === this.active ? this.endOffset : segment.nextOffset, contiguous)
-    let position = entry.position
-    let next = fromOffset
-    while (position < segment.size) {
-      let chunk = segment.read(position, FETCH_CHUNK_BYTES)
-      let at = 0
-      while (at + BATCH_HEADER_BYTES <= chunk.length) {
-        const header = readBatchHeader(chunk, at)
-        const total = batchTotalBytes(header)
-        const valid = header.magic === 2 && total >= BATCH_HEADER_BYTES
-        if (position + at === entry.position && (!valid || header.baseOffset !== entry.offset) && !indexRebuilt) {
-          // The index does not match the segment (index files are not fsynced; an entry's position may not even be a batch's): rebuild it and read again.
-          this.options.logger.warn(`rebuilding the indexes of ${segment.file}: they do not match its data`)
-          segment.rebuildIndexes(contiguous)
-          return this.readSegment(segment, fromOffset, limit, maxRecords, isolation, out, true)
-        }
-        if (!valid) {
-          throw new CorruptRecordError(this.topic, this.partition, order.expected, `invalid batch header at position ${position + at} of ${segment.file}`)
-        }
-        if (at + total > chunk.length) {
-          if (at > 0) break
-          chunk = segment.read(position, total)
-          if (chunk.length < total) {
-            // baseOffset is outside the CRC and this batch cannot be checked: name it only where it fits the sequence.
-            const offset = order.inPlace(header) ? header.baseOffset : order.expected
-            throw new CorruptRecordError(this.topic, this.partition, offset, `batch of ${total} bytes is cut short at the end of ${segment.file}`)
-          }
-        }
-        if (header.baseOffset >= limit && order.inPlace(header)) return next
-        const last = order.check(header, chunk, at)
-        if (last >= next) {
-          // readSegment is entered with room in `out` and returns once it is full, so full means filled here.
-          next = readBatchRecords(this, chunk, at, header, next, isolation, out, maxRecords)
-          if (out.length >= maxRecords) return next
-        }
-        at += total
-      }
-      if (at === 0) {
-        throw new CorruptRecordError(this.topic, this.partition, order.expected, `${segment.size - position} stray bytes at the end of ${segment.file}`)
-      }
-      position += at
-    }
-    if (segment === this.active) return next
-    order.checkEnd()
-    return undefined
   }
 
   private segmentIndexOf(offset: number): number {
