@@ -1,14 +1,4 @@
-import type { ProducerRecord, RecordHeader } from '../log/types.js'
-
-interface FailedRecord {
-  readonly topic: string
-  readonly partition: number
-  readonly offset: number
-  readonly timestamp: number
-  readonly key: Buffer | null
-  readonly value: Buffer | null
-  readonly headers: readonly RecordHeader[]
-}
+import type { LogRecord, ProducerRecord, RecordHeader } from '../log/types.js'
 
 /**
  * The dead-letter copy of a failed record: its original bytes and headers, plus headers that
@@ -18,7 +8,7 @@ interface FailedRecord {
  * deadLetter('orders-dlq', record, error)
  * // headers: tributary.error.code, tributary.error.message, tributary.source.topic, …
  */
-export function deadLetter(topic: string, record: FailedRecord, error: Error & { code?: string }): ProducerRecord {
+export function deadLetter(topic: string, record: LogRecord, error: Error & { code?: string }): ProducerRecord {
   const headers: RecordHeader[] = [
     ...record.headers,
     { key: 'tributary.error.code', value: Buffer.from(error.code ?? error.name) },
