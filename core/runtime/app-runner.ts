@@ -170,7 +170,7 @@ export class AppRunner {
       const taskId = `${sub.index}_${partition}`
       let task = this.tasks.get(taskId)
       if (task === undefined) {
-        task = new Task(this.options.id, sub.index, partition, this.clock, sub.nodes, this.builder, new Map(), {
+        task = new Task(this.options.id, sub.index, partition, this.clock, this.builder, {
           processingError: (failed, error, origin, operator) => this.onProcessingError(failed, error, origin, operator),
           deserializationError: (failed, error, record) => this.onDeserializationError(failed, error, record),
         })

@@ -7,7 +7,6 @@ import { operatorInfo, type SourceNode, type TopologyGraph, type TopologyNode } 
 /** A connected part of the graph between repartition topics: one task per partition runs it. */
 export interface SubTopology {
   readonly index: number
-  readonly nodes: readonly TopologyNode[]
   readonly sources: readonly SourceNode[]
   readonly leaves: readonly TopologyNode[]
 }
@@ -66,7 +65,6 @@ export async function prepareTopics(log: Log, graph: TopologyGraph, policies: re
   const leaves = new Set(graph.leaves())
   return groups.map((nodes, index) => ({
     index,
-    nodes,
     sources: nodes.filter((node): node is SourceNode => node.kind === 'source'),
     leaves: nodes.filter((node) => leaves.has(node)),
   }))

@@ -29,6 +29,8 @@ export class Task implements TaskContext {
   private readonly subjects = new Map<number, Subject<AnyRecord>>()
   private readonly instances = new Map<number, Observable<AnyRecord>>()
   private readonly subscriptions: Subscription[] = []
+  /** `topic:partition` → the commit position of each input partition. */
+  private readonly trackers = new Map<string, PartitionTracker>()
   private outputs: ProducerRecord[] = []
   private inFlight = 0
   private idleWaiters: { limit: number; resolve: () => void }[] = []
@@ -38,9 +40,7 @@ export class Task implements TaskContext {
     readonly subTopology: number,
     readonly partition: number,
     readonly clock: Clock,
-    private readonly nodes: readonly TopologyNode[],
     private readonly builder: StreamBuilder,
-    private readonly trackers: Map<string, PartitionTracker>,
     private readonly hooks: TaskHooks,
   ) {
     this.taskId = `${subTopology}_${partition}`
@@ -70,19 +70,18 @@ export class Task implements TaskContext {
 
   /** Deserializes an input record and pushes it through the chain, synchronously. */
   push(source: SourceNode, record: LogRecord, tracker: PartitionTracker): void {
+    tracker.pushed(record.offset)
     let key: unknown
     let value: unknown
     try {
       key = decode(source.key, record.key, { topic: record.topic, isKey: true, headers: record.headers })
       value = decode(source.value, record.value, { topic: record.topic, isKey: false, headers: record.headers })
     } catch (error) {
-      tracker.pushed(record.offset)
       this.hooks.deserializationError(this, error, record)
       return
     }
     const origin: Origin = { partitionKey: tracker.key, offset: record.offset, input: record }
     const streamRecord = { key, value, timestamp: record.timestamp, headers: record.headers, topic: record.topic, partition: record.partition, offset: record.offset, [ORIGIN]: origin }
-    tracker.pushed(record.offset)
     this.origin = origin
     try {
       this.subjects.get(source.id)!.next(streamRecord)
@@ -104,7 +103,7 @@ export class Task implements TaskContext {
     }
     const watched = this.builder.existingTap(node)
     if (watched !== undefined) instance = instance.pipe(tap((record) => watched.next(record)))
-    if (this.consumers(node) > 1) instance = instance.pipe(share())
+    if (this.builder.graph.consumerCount(node) > 1) instance = instance.pipe(share())
     this.instances.set(node.id, instance)
     return instance
   }
@@ -192,15 +191,5 @@ export class Task implements TaskContext {
   close(): void {
     for (const subject of this.subjects.values()) subject.complete()
     for (const subscription of this.subscriptions) subscription.unsubscribe()
-  }
-
-  private consumers(node: TopologyNode): number {
-    let count = 0
-    for (const other of this.nodes) {
-      if (other.kind !== 'pipe') continue
-      if (other.parent === node) count++
-      count += other.dependsOn.filter((dependency) => dependency === node).length
-    }
-    return count
   }
 }

@@ -81,8 +81,8 @@ export function operatorName(operator: AnyOperator): string {
 export class TopologyGraph {
   readonly nodes: TopologyNode[] = []
   readonly repartitionTopics: RepartitionTopic[] = []
-  /** Nodes whose output nobody else consumes: the runtime subscribes to them to drive the flow. */
-  private readonly consumed = new Set<number>()
+  /** node id → how many pipes read it (as parent or dependency). */
+  private readonly consumers = new Map<number, number>()
 
   addSource(topics: readonly string[], key: AnySerde<unknown> | undefined, value: AnySerde<unknown> | undefined, internal = false): SourceNode {
     const node: SourceNode = { kind: 'source', id: this.nodes.length, topics, key, value, internal }
@@ -94,8 +94,7 @@ export class TopologyGraph {
     const dependsOn = operators.flatMap((operator) => operatorInfo(operator)?.dependsOn ?? [])
     const node: PipeNode = { kind: 'pipe', id: this.nodes.length, parent, operators, dependsOn }
     this.nodes.push(node)
-    this.consumed.add(parent.id)
-    for (const dependency of dependsOn) this.consumed.add(dependency.id)
+    for (const input of [parent, ...dependsOn]) this.consumers.set(input.id, this.consumerCount(input) + 1)
     return node
   }
 
@@ -105,7 +104,12 @@ export class TopologyGraph {
 
   /** Nodes nothing downstream reads: the ends of the pipelines. */
   leaves(): TopologyNode[] {
-    return this.nodes.filter((node) => !this.consumed.has(node.id))
+    return this.nodes.filter((node) => this.consumerCount(node) === 0)
+  }
+
+  /** How many pipes read a node: more than one means its records are shared (multicast). */
+  consumerCount(node: TopologyNode): number {
+    return this.consumers.get(node.id) ?? 0
   }
 
   /** Groups nodes into sub-topologies: nodes joined by pipes or dependencies share one. */
