@@ -37,10 +37,13 @@ export class StreamBuilder {
       const info = operatorInfo(operator)
       if (info?.repartition !== undefined) {
         const topic = this.repartitionTopic(info.repartition)
-        segment.push(to<unknown, unknown>(topic, { key: (info.repartition.key ?? json()) as SinkSerde<unknown>, value: (info.repartition.value ?? json()) as SinkSerde<unknown> }))
+        // The same serdes write the internal topic and read it back.
+        const key = info.repartition.key ?? json()
+        const value = info.repartition.value ?? json()
+        segment.push(to<unknown, unknown>(topic, { key: key as SinkSerde<unknown>, value: value as SinkSerde<unknown> }))
         node = this.graph.addPipe(node, segment)
         segment = []
-        node = this.graph.addSource([topic], info.repartition.key ?? json(), info.repartition.value ?? json(), true)
+        node = this.graph.addSource([topic], key, value, true)
       } else if (info === undefined) segment.push(noteKey(), operator, awaitPromises())
       else segment.push(operator)
     }
