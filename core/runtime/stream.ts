@@ -2,7 +2,7 @@ import { Observable, Subject, type Observer, type OperatorFunction, type Subscri
 import type { NullableSerde } from '../serde/types.js'
 import type { AnySerde } from './serde-codec.js'
 import type { KeyOf, StreamRecord, ValueOf } from './record.js'
-import { operatorName, type AnyOperator, type TopologyNode } from './topology.js'
+import type { AnyOperator, TopologyNode } from './topology.js'
 import type { StreamBuilder } from './stream-builder.js'
 
 type R<K, V> = StreamRecord<K, V>
@@ -108,10 +108,5 @@ export class Stream<K, V> implements Subscribable<StreamRecord<K, V>> {
   /** The watched records as a plain RxJS Observable (for `from(stream)`, `firstValueFrom`, …). */
   asObservable(): Observable<StreamRecord<K, V>> {
     return (this.builder.tapOf(this.node) as Subject<StreamRecord<K, V>>).asObservable()
-  }
-
-  /** The names of the operators of this stream's node, for describe(). */
-  get operatorNames(): string[] {
-    return this.node.kind === 'pipe' ? this.node.operators.map(operatorName) : []
   }
 }

@@ -99,10 +99,6 @@ export class PartitionLog implements PartitionStore {
     return this.closed
   }
 
-  get segmentCount(): number {
-    return this.segments.length
-  }
-
   /** The first offset a read_committed reader may not pass. */
   get lastStableOffset(): number {
     return this.producerState.lastStableOffset(this.endOffset)
