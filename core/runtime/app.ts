@@ -93,15 +93,14 @@ export class App {
 
   /** @internal The topics the app reads (other than its own internal ones) and the fixed topics it writes. */
   topics(): { sources: string[]; sinks: string[] } {
-    const internal = new Set(this.builder.graph.repartitionTopics.map((topic) => topic.name))
-    const sources = new Set<string>()
+    const graph = this.builder.graph
+    const internal = new Set(graph.repartitionTopics.map((topic) => topic.name))
     const sinks = new Set<string>()
-    for (const node of this.builder.graph.nodes) {
-      if (node.kind === 'source') for (const topic of node.topics) if (!internal.has(topic)) sources.add(topic)
+    for (const node of graph.nodes) {
       if (node.kind === 'pipe') for (const operator of node.operators) for (const topic of operatorInfo(operator)?.sinkTopics ?? []) if (topic !== 'dynamic' && !internal.has(topic)) sinks.add(topic)
     }
     for (const policy of [this.options.onDeserializationError, this.options.onProcessingError]) if (typeof policy === 'object') sinks.add(policy.deadLetter)
-    return { sources: [...sources], sinks: [...sinks] }
+    return { sources: graph.externalSourceTopics(), sinks: [...sinks] }
   }
 
   /** Resolves when the app has stopped; rejects with the error that stopped it. */

@@ -21,19 +21,14 @@ export interface SubTopology {
  * const subTopologies = await prepareTopics(log, builder.graph, [onDeserializationError, onProcessingError])
  */
 export async function prepareTopics(log: Log, graph: TopologyGraph, policies: readonly ErrorPolicy[]): Promise<SubTopology[]> {
-  const internal = new Set(graph.repartitionTopics.map((topic) => topic.name))
   const partitionCounts = new Map<string, number>()
   const missing: string[] = []
-  for (const node of graph.nodes) {
-    if (node.kind !== 'source') continue
-    for (const topic of node.topics) {
-      if (internal.has(topic)) continue
-      try {
-        partitionCounts.set(topic, (await log.describeTopic(topic)).partitions.length)
-      } catch (error) {
-        if (error instanceof UnknownTopicOrPartitionError) missing.push(topic)
-        else throw error
-      }
+  for (const topic of graph.externalSourceTopics()) {
+    try {
+      partitionCounts.set(topic, (await log.describeTopic(topic)).partitions.length)
+    } catch (error) {
+      if (error instanceof UnknownTopicOrPartitionError) missing.push(topic)
+      else throw error
     }
   }
   if (missing.length > 0) {

@@ -107,6 +107,14 @@ export class TopologyGraph {
     return this.nodes.filter((node) => this.consumerCount(node) === 0)
   }
 
+  /** The topics the app reads that it does not write itself (its repartition topics), each once. */
+  externalSourceTopics(): string[] {
+    const internal = new Set(this.repartitionTopics.map((topic) => topic.name))
+    const topics = new Set<string>()
+    for (const node of this.nodes) if (node.kind === 'source') for (const topic of node.topics) if (!internal.has(topic)) topics.add(topic)
+    return [...topics]
+  }
+
   /** How many pipes read a node: more than one means its records are shared (multicast). */
   consumerCount(node: TopologyNode): number {
     return this.consumers.get(node.id) ?? 0
