@@ -1,4 +1,8 @@
+import os from 'node:os'
+import path from 'node:path'
 import { systemClock, type Clock } from '../clock.js'
+import type { StoreBackendFactory } from '../../state/backend/types.js'
+import { rocksdbStores } from '../../state/backend/rocksdb-backend.js'
 import { ConfigError } from '../errors.js'
 import type { Log, LogProvider } from '../log/types.js'
 
@@ -29,6 +33,14 @@ export interface AppOptions {
   readonly maxInFlight?: number
   /** Stop gracefully on SIGINT and SIGTERM, then exit 0. Default true. */
   readonly handleSignals?: boolean
+  /** Where stores keep their data: RocksDB (`rocksdbStores()`, the default) or memory (`inMemoryStores()`). */
+  readonly stores?: StoreBackendFactory
+  /** Local state: shards in `<stateDir>/<app id>/<store>-<partition>`. Default `<tmp>/tributary-state`, as Kafka Streams' `state.dir`. */
+  readonly stateDir?: string
+  /** Bytes all store caches may hold together; 0 turns caching off. Default 10 MiB. */
+  readonly cacheMaxBytes?: number
+  /** Drop the state of stores whose shape changed (or that are gone) instead of refusing to start. Default false. */
+  readonly resetState?: boolean
   readonly clock?: Clock
   readonly logger?: AppLogger
 }
@@ -44,6 +56,10 @@ export interface ResolvedAppOptions {
   readonly maxBufferedOutputs: number
   readonly pollTimeoutMs: number
   readonly handleSignals: boolean
+  readonly stores: StoreBackendFactory
+  readonly stateDir: string
+  readonly cacheMaxBytes: number
+  readonly resetState: boolean
   readonly clock: Clock
   readonly logger: AppLogger
 }
@@ -82,6 +98,10 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     maxBufferedOutputs: 10_000,
     pollTimeoutMs: 100,
     handleSignals: options.handleSignals ?? true,
+    stores: options.stores ?? rocksdbStores(),
+    stateDir: path.resolve(options.stateDir ?? path.join(os.tmpdir(), 'tributary-state')),
+    cacheMaxBytes: options.cacheMaxBytes ?? 10 * 1024 * 1024,
+    resetState: options.resetState ?? false,
     clock: options.clock ?? systemClock,
     logger: options.logger ?? stderrLogger,
   }
@@ -89,6 +109,7 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     const value = resolved[field]
     if (!Number.isInteger(value) || value < 1) throw new ConfigError(field, `must be a positive integer, got ${String(value)}`)
   }
+  if (!Number.isInteger(resolved.cacheMaxBytes) || resolved.cacheMaxBytes < 0) throw new ConfigError('cacheMaxBytes', `must be a non-negative integer, got ${String(resolved.cacheMaxBytes)}`)
   for (const field of ['onDeserializationError', 'onProcessingError'] as const) checkPolicy(field, resolved[field])
   return resolved
 }

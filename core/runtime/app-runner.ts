@@ -11,6 +11,14 @@ import { prepareTopics, type SubTopology } from './prepare-topics.js'
 import type { ErrorPolicy, AppMetrics, ResolvedAppOptions } from './app-options.js'
 import { deadLetter } from './dead-letter.js'
 import { prepare } from './serde-codec.js'
+import fs from 'node:fs'
+import path from 'node:path'
+import { lockDirectory } from '../dir-lock.js'
+import { CacheBudget } from '../../state/cache-budget.js'
+import { restoreReporter } from '../../state/restore-progress.js'
+import { StateDirectoryLockedError } from '../../state/errors.js'
+import { checkStoredTopology } from '../../state/stored-topology.js'
+import { TaskStores } from '../../state/task-stores.js'
 
 /**
  * Runs an app: subscribes to its source topics as a consumer group, makes a task per
@@ -29,6 +37,8 @@ export class AppRunner {
   private failure: unknown
   private loop: Promise<void> | undefined
   private readonly clock: Clock
+  private readonly budget: CacheBudget
+  private unlockState: (() => void) | undefined
 
   constructor(
     private readonly options: ResolvedAppOptions,
@@ -36,10 +46,17 @@ export class AppRunner {
     private readonly log: Log,
   ) {
     this.clock = options.clock
+    this.budget = new CacheBudget(options.cacheMaxBytes)
+  }
+
+  /** `<stateDir>/<app id>`: the app's local state. */
+  get appStateDir(): string {
+    return path.join(this.options.stateDir, this.options.id)
   }
 
   /** Joins the group and starts the loop; with `manual`, the caller drives it with `step()`. */
   async start(manual = false): Promise<void> {
+    await this.prepareState()
     await this.prepareTopics()
     const topics = [...new Set(this.subTopologies.flatMap((sub) => sub.sources.flatMap((source) => source.topics)))]
     const exactlyOnce = this.options.processing === 'exactly_once'
@@ -157,8 +174,53 @@ export class AppRunner {
     await this.committer!.sendOutputs(this.tasks.values())
   }
 
-  private async commit(): Promise<void> {
-    await this.committer!.commit([...this.tasks.values()])
+  /**
+   * Commits: first each task's stores are flushed (caches forward their changes, which may
+   * feed more operators, so until nothing moves) and written to their backends, then outputs,
+   * changelog records and input offsets are committed, then the stores are checkpointed.
+   */
+  private async commit(tasks: readonly Task[] = [...this.tasks.values()]): Promise<void> {
+    const stateful = tasks.filter((task) => task.stores !== undefined)
+    for (const task of stateful) {
+      await task.idle()
+      while (task.stores!.flushCaches() > 0) await task.idle()
+      await task.stores!.persist()
+    }
+    await this.committer!.commit(tasks)
+    for (const task of stateful) await task.stores!.checkpoint()
+  }
+
+  /**
+   * Takes the app's state directory (a second instance on the same state is refused) and
+   * checks that the stores match those the state was written by.
+   */
+  private async prepareState(): Promise<void> {
+    const specs = [...this.builder.graph.stores.values()]
+    if (specs.length > 0 && this.options.stores.persistent) {
+      fs.mkdirSync(this.appStateDir, { recursive: true })
+      this.unlockState = lockDirectory(this.appStateDir, (dir, owner) => new StateDirectoryLockedError(dir, owner))
+    }
+    try {
+      await checkStoredTopology(this.log, this.options.id, specs, {
+        reset: this.options.resetState,
+        dropLocal: (store) => this.dropLocalShards(store),
+      })
+    } catch (error) {
+      this.releaseState()
+      throw error
+    }
+  }
+
+  private dropLocalShards(store: string): void {
+    if (!fs.existsSync(this.appStateDir)) return
+    for (const entry of fs.readdirSync(this.appStateDir)) {
+      if (entry.startsWith(`${store}-`) && /^\d+$/.test(entry.slice(store.length + 1))) fs.rmSync(path.join(this.appStateDir, entry), { recursive: true, force: true })
+    }
+  }
+
+  private releaseState(): void {
+    this.unlockState?.()
+    this.unlockState = undefined
   }
 
   private async assign(partitions: readonly TopicPartition[]): Promise<void> {
@@ -181,7 +243,30 @@ export class AppRunner {
       task.addInput(tracker)
       this.routes.set(tracker.key, { task, tracker })
     }
-    for (const task of created) task.start(this.subTopologies[task.subTopology]!.leaves)
+    for (const task of created) {
+      const sub = this.subTopologies[task.subTopology]!
+      if (sub.stores.length > 0) await this.openStores(task, sub.stores)
+      task.start(sub.leaves)
+    }
+  }
+
+  /** Opens and restores a task's store shards (under exactly_once, after fencing its previous producer). */
+  private async openStores(task: Task, specs: SubTopology['stores']): Promise<void> {
+    if (this.options.processing === 'exactly_once') await this.committer!.prepare(task)
+    const stores = new TaskStores({
+      appId: this.options.id,
+      partition: task.partition,
+      specs,
+      backends: this.options.stores,
+      appDir: this.appStateDir,
+      log: this.log,
+      exactlyOnce: this.options.processing === 'exactly_once',
+      budget: this.budget,
+      send: (record) => task.sendRaw(record),
+      progress: restoreReporter(process.stderr, (line) => this.options.logger.info(line)),
+    })
+    await stores.open()
+    task.stores = stores
   }
 
   private async revoke(partitions: readonly TopicPartition[]): Promise<void> {
@@ -192,10 +277,11 @@ export class AppRunner {
     }
     if (affected.size === 0) return
     await Promise.all([...affected].map((task) => task.idle()))
-    await this.committer!.commit([...affected])
+    await this.commit([...affected])
     for (const task of affected) {
       for (const tracker of task.inputs()) this.routes.delete(tracker.key)
       task.close()
+      await task.stores?.close(true)
       this.tasks.delete(task.taskId)
     }
   }
@@ -238,16 +324,39 @@ export class AppRunner {
   }
 
   private async prepareTopics(): Promise<void> {
-    this.subTopologies = await prepareTopics(this.log, this.builder.graph, [this.options.onDeserializationError, this.options.onProcessingError])
+    this.subTopologies = await prepareTopics(this.log, this.builder.graph, [this.options.onDeserializationError, this.options.onProcessingError], this.options.id)
   }
 
 
   private async close(): Promise<void> {
-    for (const task of this.tasks.values()) task.close()
-    this.tasks.clear()
-    this.routes.clear()
-    await this.committer?.close()
-    await this.consumer?.close()
+    const clean = this.failure === undefined
+    try {
+      for (const task of this.tasks.values()) {
+        task.close()
+        await task.stores?.close(clean)
+      }
+      this.tasks.clear()
+      this.routes.clear()
+      await this.committer?.close()
+      await this.consumer?.close()
+    } finally {
+      this.releaseState()
+    }
+  }
+
+  /** How many shards a store has (its sub-topology's partitions); undefined before start. */
+  storePartitions(name: string): number | undefined {
+    return this.subTopologies.find((sub) => sub.stores.some((store) => store.name === name))?.partitions
+  }
+
+  /** The running tasks' shards of a store, by partition (for interactive queries). */
+  storeShards(name: string): Map<number, unknown> {
+    const shards = new Map<number, unknown>()
+    for (const task of this.tasks.values()) {
+      const shard = task.stores?.store(name)
+      if (shard !== undefined) shards.set(task.partition, shard)
+    }
+    return shards
   }
 }
 

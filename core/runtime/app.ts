@@ -7,6 +7,11 @@ import type { AnySerde, RawBytes, SerdeType } from './serde-codec.js'
 import type { Stream } from './stream.js'
 import { StreamBuilder } from './stream-builder.js'
 import { operatorInfo } from './topology.js'
+import { nullable } from '../serde/nullable.js'
+import type { Serde } from '../serde/types.js'
+import { QueryableStore } from './queryable-store.js'
+import type { Table } from './table.js'
+import { UnknownStoreError } from '../../state/errors.js'
 
 /** Serdes of a source topic; without one, keys or values are raw bytes (`Buffer | null`). */
 export interface SourceSerdes<KS extends AnySerde<unknown> | undefined, VS extends AnySerde<unknown> | undefined> {
@@ -55,6 +60,40 @@ export class App {
     const list = typeof topics === 'string' ? [topics] : [...topics]
     if (list.length === 0) throw new ConfigError('topics', 'a stream needs at least one topic')
     return this.builder.source(list, serdes.key, serdes.value) as Stream<Typed<KS>, Typed<VS>>
+  }
+
+  /**
+   * Declares a table of a topic (Kafka Streams' `builder.table`): the latest value per key,
+   * kept in a store (named `name`, by default after the topic); a record with a null value
+   * (tombstone) deletes its key. Give the topic `cleanup: 'compact'` so it keeps the latest
+   * value per key.
+   *
+   * @example
+   * const users = app.table('users', { key: serdes.string(), value: serdes.json<User>() })
+   */
+  table<K, V extends NonNullable<unknown>>(topic: string, options: { readonly key: Serde<K>; readonly value: Serde<V>; readonly name?: string; readonly cache?: boolean }): Table<K, V> {
+    this.checkNotStarted('table')
+    const source = this.builder.source<K, V | null>([topic], options.key, nullable(options.value))
+    return source.toTable({ name: options.name ?? topic, key: options.key, value: options.value, ...(options.cache === undefined ? {} : { cache: options.cache }) }) as Table<K, V>
+  }
+
+  /**
+   * Reads a key-value store (an aggregation's or a table's) from outside the pipeline: `get`,
+   * `range`, `all` on the shards this instance hosts, and `watch(key)` for a key's changes.
+   *
+   * @example
+   * const counts = app.store<string, number>('word-counts')
+   * console.log(await counts.get('kafka'))
+   */
+  store<K, V>(name: string): QueryableStore<K, V> {
+    const spec = this.builder.graph.stores.get(name)
+    if (spec === undefined || spec.kind !== 'key-value') {
+      throw new UnknownStoreError(name, [...this.builder.graph.stores.values()].filter((store) => store.kind === 'key-value').map((store) => store.name))
+    }
+    return new QueryableStore<K, V>(spec, {
+      shards: (store) => this.runner?.storeShards(store) ?? new Map(),
+      partitions: (store) => this.runner?.storePartitions(store),
+    })
   }
 
   /** The topology as text and as a Mermaid flowchart. */

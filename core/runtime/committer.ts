@@ -47,6 +47,15 @@ export class Committer {
     this.metrics.commits++
   }
 
+  /**
+   * Under exactly_once, readies a task's transactional producer before its stores restore:
+   * opening its transaction fences a previous instance of the task and aborts what that one
+   * left open, so its uncommitted changelog writes are settled before they are read.
+   */
+  async prepare(task: Task): Promise<void> {
+    if (this.producer === undefined) await this.transactionOf(task)
+  }
+
   /** Aborts open transactions (after a failure: their outputs must never be seen). */
   async abort(): Promise<void> {
     for (const transaction of this.transactions.values()) await transaction.abort().catch(() => undefined)

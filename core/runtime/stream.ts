@@ -4,6 +4,11 @@ import type { AnySerde } from './serde-codec.js'
 import type { KeyOf, StreamRecord, ValueOf } from './record.js'
 import type { AnyOperator, TopologyNode } from './topology.js'
 import type { StreamBuilder } from './stream-builder.js'
+import type { Serde } from '../serde/types.js'
+import { GroupedStream } from './grouped-stream.js'
+import { keyValueSpec, type StoreOptions } from './store-options.js'
+import { Table } from './table.js'
+import { toTable } from '../../operators/to-table.js'
 
 type R<K, V> = StreamRecord<K, V>
 type Op<A, B> = OperatorFunction<A, B>
@@ -97,6 +102,49 @@ export class Stream<K, V> implements Subscribable<StreamRecord<K, V>> {
    */
   merge(...others: Stream<K, V>[]): Stream<K, V> {
     return this.builder.merge(this.node, others.map((other) => other.node)) as Stream<K, V>
+  }
+
+  /**
+   * Groups the stream by its current key, for `count`, `reduce` and `aggregate`. Records of a
+   * key must already be in one partition: after `selectKey`, use `groupBy` (or `repartition()`).
+   * The serdes (JSON by default) write the key and value into stores.
+   *
+   * @example
+   * const counts = words.groupByKey({ key: serdes.string() }).count(named('word-counts'))
+   */
+  groupByKey(serdes: { readonly key?: Serde<NonNullable<K>>; readonly value?: Serde<NonNullable<V>> } = {}): GroupedStream<NonNullable<K>, NonNullable<V>> {
+    // Records with a null key or value are skipped by aggregations: the grouped types exclude null.
+    return new GroupedStream<NonNullable<K>, NonNullable<V>>(this as Stream<unknown, NonNullable<V>>, { key: serdes.key, value: serdes.value })
+  }
+
+  /**
+   * Groups the stream by a new key: records go through the repartition topic
+   * `<app id>-<name>-repartition` (name: `options.name`, or the store's) to their key's partition.
+   *
+   * @example
+   * const byRegion = orders.groupBy((order) => order.region, { key: serdes.string(), value: serdes.json<Order>() })
+   */
+  groupBy<KO>(select: (value: V, record: StreamRecord<K, V>) => KO, options: { readonly name?: string; readonly key?: Serde<NonNullable<KO>>; readonly value?: Serde<NonNullable<V>> } = {}): GroupedStream<NonNullable<KO>, NonNullable<V>> {
+    return new GroupedStream<NonNullable<KO>, NonNullable<V>>(this as Stream<unknown, NonNullable<V>>, { key: options.key, value: options.value, rekey: { select: select as (value: never, record: never) => NonNullable<KO>, name: options.name } })
+  }
+
+  /**
+   * The stream as a table: each record's value becomes its key's value, and a null value
+   * deletes the key. Kept in the named store.
+   *
+   * @example
+   * const profiles = app.stream('profile-updates', { key: serdes.string(), value: serdes.nullable(serdes.json<Profile>()) })
+   *   .toTable({ name: 'profiles', key: serdes.string(), value: serdes.json<Profile>() })
+   */
+  toTable(store: StoreOptions<K, NonNullable<V>>): Table<K, NonNullable<V>> {
+    const spec = keyValueSpec(store)
+    const table = this.builder.pipe(this.node, [toTable(spec) as AnyOperator])
+    return new Table<K, NonNullable<V>>(table.node, this.builder, spec.name, store.key)
+  }
+
+  /** @internal A stream of table updates as the Table it is, materialized in `store`. */
+  asTable<VT>(store: string, key: Serde<K> | undefined): Table<K, VT> {
+    return new Table<K, VT>(this.node, this.builder, store, key)
   }
 
   /** Watches the records at this point of the running app, from every task. */

@@ -34,6 +34,8 @@ export interface TaskContext {
   track(origin: Origin | undefined): () => void
   /** This task's running instance of another node (for merge and joins). */
   instanceOf(node: TopologyNode): Observable<StreamRecord<unknown, unknown>>
+  /** This task's shard of a store its sub-topology declares (typed by the operator that declared it). */
+  store<S>(name: string): S
   /** Reports an error thrown by user code for a record (or anything carrying its origin); the app's handler decides. */
   processingError(error: unknown, record: unknown, operator: string): void
 }

@@ -7,6 +7,7 @@ import { decode, encode } from './serde-codec.js'
 import type { StreamBuilder } from './stream-builder.js'
 import { withTaskContext, type SinkTarget, type TaskContext } from './task-context.js'
 import type { SourceNode, TopologyNode } from './topology.js'
+import type { TaskStores } from '../../state/task-stores.js'
 
 type AnyRecord = StreamRecord<unknown, unknown>
 
@@ -34,6 +35,8 @@ export class Task implements TaskContext {
   private outputs: ProducerRecord[] = []
   private inFlight = 0
   private idleWaiters: { limit: number; resolve: () => void }[] = []
+  /** The task's store shards, once opened and restored (none for a stateless sub-topology). */
+  stores: TaskStores | undefined
 
   constructor(
     readonly appId: string,
@@ -120,7 +123,13 @@ export class Task implements TaskContext {
     this.outputs.push(output)
   }
 
-  /** Adds a raw record to the outputs (dead letters). */
+  store<S>(name: string): S {
+    const store = this.stores?.store(name)
+    if (store === undefined) throw new Error(`task ${this.taskId} has no store ${JSON.stringify(name)}: an operator asked for a store its sub-topology does not declare`)
+    return store as S
+  }
+
+  /** Adds a raw record to the outputs (dead letters, changelog records). */
   sendRaw(record: ProducerRecord): void {
     this.outputs.push(record)
   }

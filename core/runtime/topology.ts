@@ -1,6 +1,8 @@
 import type { OperatorFunction } from 'rxjs'
+import { TopologyError } from './errors.js'
 import type { AnySerde } from './serde-codec.js'
 import type { StreamRecord } from './record.js'
+import type { StoreSpec } from '../../state/store-spec.js'
 
 /** Any record type (for graph plumbing, where types are erased). */
 export type AnyRecord = StreamRecord<unknown, unknown>
@@ -47,6 +49,8 @@ export interface OperatorInfo {
   readonly sinkTopics?: readonly (string | 'dynamic')[]
   /** The operator ends the sub-topology here: records go through an internal topic. */
   readonly repartition?: RepartitionSpec
+  /** Stores the operator reads and writes (registered with the graph by the builder). */
+  readonly stores?: readonly StoreSpec[]
 }
 
 export interface RepartitionSpec {
@@ -81,6 +85,8 @@ export function operatorName(operator: AnyOperator): string {
 export class TopologyGraph {
   readonly nodes: TopologyNode[] = []
   readonly repartitionTopics: RepartitionTopic[] = []
+  /** Every store of the app, by name. */
+  readonly stores = new Map<string, StoreSpec>()
   /** node id → how many pipes read it (as parent or dependency). */
   private readonly consumers = new Map<number, number>()
 
@@ -93,9 +99,18 @@ export class TopologyGraph {
   addPipe(parent: TopologyNode, operators: readonly AnyOperator[]): PipeNode {
     const dependsOn = operators.flatMap((operator) => operatorInfo(operator)?.dependsOn ?? [])
     const node: PipeNode = { kind: 'pipe', id: this.nodes.length, parent, operators, dependsOn }
+    for (const store of this.storesOf(node)) {
+      if (this.stores.has(store.name)) throw new TopologyError(`two operators use the store name ${JSON.stringify(store.name)}; every store needs its own name`)
+      this.stores.set(store.name, store)
+    }
     this.nodes.push(node)
     for (const input of [parent, ...dependsOn]) this.consumers.set(input.id, this.consumerCount(input) + 1)
     return node
+  }
+
+  /** The stores a node's operators use. */
+  storesOf(node: TopologyNode): StoreSpec[] {
+    return node.kind === 'pipe' ? node.operators.flatMap((operator) => operatorInfo(operator)?.stores ?? []) : []
   }
 
   addRepartitionTopic(topic: RepartitionTopic): void {

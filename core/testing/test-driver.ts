@@ -1,4 +1,6 @@
 import { App } from '../runtime/app.js'
+import type { QueryableStore } from '../runtime/queryable-store.js'
+import { inMemoryStores } from '../../state/backend/memory-backend.js'
 import type { AppOptions } from '../runtime/app-options.js'
 import type { AppRunner } from '../runtime/app-runner.js'
 import { ManualClock } from '../manual-clock.js'
@@ -16,6 +18,11 @@ export interface TestDriverOptions {
   readonly startTimeMs?: number
   /** Partitions of topics the driver creates (default 1 each). */
   readonly partitions?: Readonly<Record<string, number>>
+  /** Store backend: memory by default (nothing on disk); `rocksdbStores()` with a `stateDir` tests the real one. */
+  readonly stores?: AppOptions['stores']
+  readonly stateDir?: string
+  /** Store cache size (default the app's 10 MiB; 0 forwards every update at once). */
+  readonly cacheMaxBytes?: number
 }
 
 /** A record as a test writes or reads it. */
@@ -65,6 +72,9 @@ export class TestDriver {
       ...(options.processing === undefined ? {} : { processing: options.processing }),
       ...(options.onDeserializationError === undefined ? {} : { onDeserializationError: options.onDeserializationError }),
       ...(options.onProcessingError === undefined ? {} : { onProcessingError: options.onProcessingError }),
+      stores: options.stores ?? inMemoryStores(),
+      ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+      ...(options.cacheMaxBytes === undefined ? {} : { cacheMaxBytes: options.cacheMaxBytes }),
     })
     setup(app)
     const { sources, sinks } = app.topics()
@@ -109,6 +119,11 @@ export class TestDriver {
     }
     await this.runner.commitNow()
     if ((await this.runner.step()) > 0) await this.settle()
+  }
+
+  /** Reads a store of the app, as `app.store(name)` does. */
+  store<K, V>(name: string): QueryableStore<K, V> {
+    return this.app.store<K, V>(name)
   }
 
   metrics(): ReturnType<App['metrics']> {

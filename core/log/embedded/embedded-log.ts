@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { systemClock, type Clock, type TimerHandle } from '../../clock.js'
-import { ClosedError, ReadOnlyLogError, TopicExistsError, UnknownTopicOrPartitionError } from '../errors.js'
+import { ClosedError, DataDirectoryLockedError, ReadOnlyLogError, TopicExistsError, UnknownTopicOrPartitionError } from '../errors.js'
 import { EngineConsumer } from '../engine/consumer.js'
 import { GroupCoordinator } from '../engine/group-coordinator.js'
 import { stderrLogger, type LogLogger } from '../engine/logger.js'
@@ -23,7 +23,7 @@ import type {
 import { compactPartition } from './compaction.js'
 import { fsyncDirectory } from './files.js'
 import { InternalTopics } from './internal-topics.js'
-import { lockDataDirectory } from './lock.js'
+import { lockDirectory } from '../../dir-lock.js'
 import { validateDurability, type Durability, type EmbeddedLogOptions } from './options.js'
 import { PartitionLog, type RecoveryEvent } from './partition-log.js'
 import { TopicRegistry, partitionDirectory } from './topic-registry.js'
@@ -65,7 +65,7 @@ export class EmbeddedLog implements Log {
     this.registry = new TopicRegistry(this.dir)
     if (!this.readOnly) {
       fs.mkdirSync(this.dir, { recursive: true })
-      this.unlock = lockDataDirectory(this.dir)
+      this.unlock = lockDirectory(this.dir, (dir, owner) => new DataDirectoryLockedError(dir, owner))
     }
     try {
       this.loadTopics()

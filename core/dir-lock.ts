@@ -1,15 +1,18 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { DataDirectoryLockedError } from '../errors.js'
 
 const LOCK_FILE = '.lock'
 
 /**
- * Takes the data directory for this process: one writer per directory. A lock left by a
- * process that no longer runs is taken over; a live owner gives DataDirectoryLockedError
- * naming the directory and its process id.
+ * Takes a directory for this process: one owner per directory, marked by a `.lock` file
+ * holding its process id. A lock left by a process that no longer runs is taken over; a live
+ * owner (or this process, a second time) gets the error `locked(dir, pid)` makes. Returns the
+ * function that releases it.
+ *
+ * @example
+ * const unlock = lockDirectory(dir, (dir, pid) => new DataDirectoryLockedError(dir, pid))
  */
-export function lockDataDirectory(dir: string): () => void {
+export function lockDirectory(dir: string, locked: (dir: string, owner: number | undefined) => Error): () => void {
   const file = path.join(dir, LOCK_FILE)
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -20,12 +23,12 @@ export function lockDataDirectory(dir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       const owner = readOwner(file)
-      if (owner !== undefined && owner !== process.pid && isAlive(owner)) throw new DataDirectoryLockedError(dir, owner)
-      if (owner === process.pid) throw new DataDirectoryLockedError(dir, owner)
+      if (owner !== undefined && owner !== process.pid && isAlive(owner)) throw locked(dir, owner)
+      if (owner === process.pid) throw locked(dir, owner)
       fs.rmSync(file, { force: true })
     }
   }
-  throw new DataDirectoryLockedError(dir, readOwner(file))
+  throw locked(dir, readOwner(file))
 }
 
 function releaseLock(file: string): void {

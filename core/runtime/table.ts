@@ -1,0 +1,64 @@
+import type { Serde } from '../serde/types.js'
+import { tableFilter } from '../../operators/table-filter.js'
+import { tableMapValues } from '../../operators/table-map-values.js'
+import { toTable } from '../../operators/to-table.js'
+import type { AnyOperator, TopologyNode } from './topology.js'
+import type { StreamBuilder } from './stream-builder.js'
+import { Stream } from './stream.js'
+import { keyValueSpec, type StoreOptions } from './store-options.js'
+
+/**
+ * A table: the latest value per key of a changelog stream, as Kafka Streams' KTable. Its
+ * updates flow on as records whose `null` value is a tombstone (the key was deleted). A table
+ * made by an aggregation, `toTable` or a named operation is materialized in a store, which
+ * `app.store(name)` reads from outside.
+ *
+ * @example
+ * const counts = words.groupByKey({ key: serdes.string() }).count(named('word-counts'))
+ * counts.filter((n) => n >= 10).toStream().to('frequent-words', { key: serdes.string(), value: serdes.float64() })
+ */
+export class Table<K, V> {
+  /** @internal */
+  constructor(
+    readonly node: TopologyNode,
+    private readonly builder: StreamBuilder,
+    /** The store holding it, when materialized. */
+    readonly storeName: string | undefined,
+    /** @internal The key serde, when known (the default of derived stores). */
+    readonly keySerde: Serde<K> | undefined,
+  ) {}
+
+  /** The table's updates as a stream; a deleted key comes as a record with a `null` value. */
+  toStream(): Stream<K, V | null> {
+    return new Stream<K, V | null>(this.node, this.builder)
+  }
+
+  /**
+   * A table of mapped values (tombstones pass through). With a name, it is materialized in a
+   * store of that name, queryable with `app.store(name)`.
+   *
+   * @example
+   * const emails = profiles.mapValues((profile) => profile.email)
+   */
+  mapValues<VO>(project: (value: V, key: K) => VO, store?: StoreOptions<K, VO>): Table<K, VO> {
+    return this.derive<VO>(tableMapValues<K, V, VO>(project) as AnyOperator, store)
+  }
+
+  /**
+   * A table of the entries passing `predicate`: an update that fails it deletes the key from
+   * the filtered table (a tombstone goes downstream). With a name, it is materialized.
+   *
+   * @example
+   * const active = users.filter((user) => user.active)
+   */
+  filter(predicate: (value: V, key: K) => boolean, store?: StoreOptions<K, V>): Table<K, V> {
+    return this.derive<V>(tableFilter<K, V>(predicate) as AnyOperator, store)
+  }
+
+  private derive<VO>(operator: AnyOperator, store: StoreOptions<K, VO> | undefined): Table<K, VO> {
+    const operators: AnyOperator[] = [operator]
+    if (store !== undefined) operators.push(toTable(keyValueSpec(store, { key: this.keySerde })) as AnyOperator)
+    const stream = this.builder.pipe(this.node, operators)
+    return new Table<K, VO>(stream.node, this.builder, store?.name, store?.key ?? this.keySerde)
+  }
+}

@@ -1,0 +1,44 @@
+import fs from 'node:fs'
+import path from 'node:path'
+
+const FILE = '.checkpoint'
+
+/** What a shard's checkpoint file says: the store holds every changelog record before `offset`. */
+export interface Checkpoint {
+  readonly offset: number
+}
+
+/**
+ * Reads a shard directory's checkpoint; undefined when there is none or it is unreadable
+ * (restore then starts from the beginning of the changelog, which is always correct).
+ *
+ * @example
+ * const from = readCheckpoint(dir)?.offset ?? 0
+ */
+export function readCheckpoint(dir: string): Checkpoint | undefined {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(path.join(dir, FILE), 'utf8')) as { offset?: unknown }
+    return typeof parsed.offset === 'number' && Number.isInteger(parsed.offset) && parsed.offset >= 0 ? { offset: parsed.offset } : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Writes a checkpoint atomically (temporary file, fsync, rename). */
+export function writeCheckpoint(dir: string, checkpoint: Checkpoint): void {
+  const file = path.join(dir, FILE)
+  const temporary = `${file}.tmp`
+  const fd = fs.openSync(temporary, 'w')
+  try {
+    fs.writeSync(fd, JSON.stringify(checkpoint))
+    fs.fsyncSync(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
+  fs.renameSync(temporary, file)
+}
+
+/** Removes a checkpoint: from now on the store may run ahead of what was committed. */
+export function deleteCheckpoint(dir: string): void {
+  fs.rmSync(path.join(dir, FILE), { force: true })
+}

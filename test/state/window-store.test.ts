@@ -1,0 +1,269 @@
+import { describe, expect, test } from 'vitest'
+import { ConfigError } from '../../core/errors.js'
+import { serdes } from '../../core/serde/serdes.js'
+import type { StoreBackend } from '../../state/backend/types.js'
+import { StateTimestampError } from '../../state/errors.js'
+import type { LoggedBytesStore } from '../../state/logged-bytes-store.js'
+import { decodeWindowKey } from '../../state/window-key.js'
+import { LoggedWindowStore } from '../../state/window-store.js'
+import { backendFactories, collect, loggedBytes, segmentsOnDisk, useBackends } from './helpers.js'
+
+const SIZE = 10_000
+/** Retention 5 minutes: segments of 150 s. */
+const RETENTION = 300_000
+
+describe.each(backendFactories)('LoggedWindowStore on $name', ({ factory }) => {
+  const backends = useBackends(factory)
+
+  async function setup(backend?: StoreBackend) {
+    const opened = backend ?? (await backends.open())
+    const { bytes, changelog } = loggedBytes(opened)
+    return { store: windowStore(bytes), bytes, changelog, backend: opened }
+  }
+
+  function windowStore(bytes: LoggedBytesStore): LoggedWindowStore<string, number> {
+    return new LoggedWindowStore(bytes, { key: serdes.string(), value: serdes.int32() }, { name: 'clicks', windowSizeMs: SIZE, retentionMs: RETENTION })
+  }
+
+  const starts = async (iterable: AsyncIterable<{ window: { start: number } }>): Promise<number[]> => (await collect(iterable)).map(({ window }) => window.start)
+  const keyStarts = async (iterable: AsyncIterable<{ key: { window: { start: number } } }>): Promise<number[]> => (await collect(iterable)).map(({ key }) => key.window.start)
+
+  describe('put and fetch', () => {
+    test('a put window is fetched back by key and start', async () => {
+      const { store } = await setup()
+      store.put('a', 60_000, 3)
+      expect(await store.fetch('a', 60_000)).toBe(3)
+    })
+
+    test('another window or another key of the same window reads as undefined', async () => {
+      const { store } = await setup()
+      store.put('a', 60_000, 3)
+      expect(await store.fetch('a', 70_000)).toBeUndefined()
+      expect(await store.fetch('b', 60_000)).toBeUndefined()
+    })
+
+    test('a later put of the window replaces its value', async () => {
+      const { store } = await setup()
+      store.put('a', 0, 1)
+      store.put('a', 0, 2)
+      expect(await store.fetch('a', 0)).toBe(2)
+    })
+
+    test('a put of null removes the window', async () => {
+      const { store, bytes } = await setup()
+      store.put('a', 0, 1)
+      await bytes.flush()
+      store.put('a', 0, null)
+      expect(await store.fetch('a', 0)).toBeUndefined()
+      await bytes.flush()
+      expect(await collect(store.all())).toEqual([])
+    })
+
+    test('values are read back from the backend after a flush', async () => {
+      const { store, bytes } = await setup()
+      store.put('a', 0, 1)
+      store.put('a', 10_000, 2)
+      await bytes.flush()
+      expect([await store.fetch('a', 0), await store.fetch('a', 10_000)]).toEqual([1, 2])
+    })
+
+    test('the empty key is a key like any other', async () => {
+      const { store } = await setup()
+      store.put('', 0, 7)
+      expect(await store.fetch('', 0)).toBe(7)
+      expect(await store.fetch('a', 0)).toBeUndefined()
+    })
+  })
+
+  describe('fetchRange', () => {
+    test('yields the windows of the key starting within [from, to], by start, with their ends', async () => {
+      const { store } = await setup()
+      for (const start of [40_000, 0, 20_000, 10_000, 30_000]) store.put('a', start, start / 1_000)
+      store.put('b', 20_000, 99)
+      expect(await collect(store.fetchRange('a', 10_000, 30_000))).toEqual([
+        { window: { start: 10_000, end: 20_000 }, value: 10 },
+        { window: { start: 20_000, end: 30_000 }, value: 20 },
+        { window: { start: 30_000, end: 40_000 }, value: 30 },
+      ])
+    })
+
+    test('spans several segments', async () => {
+      const { store, bytes } = await setup()
+      for (const start of [0, 100_000, 149_999, 150_000, 200_000, 290_000]) store.put('a', start, 1)
+      await bytes.flush()
+      expect(await starts(store.fetchRange('a', 50_000, 290_000))).toEqual([100_000, 149_999, 150_000, 200_000, 290_000])
+    })
+
+    test('merges windows still pending with stored ones', async () => {
+      const { store, bytes } = await setup()
+      store.put('a', 0, 1)
+      store.put('a', 20_000, 1)
+      await bytes.flush()
+      store.put('a', 10_000, 2)
+      store.put('a', 20_000, null)
+      expect(await starts(store.fetchRange('a', 0, 30_000))).toEqual([0, 10_000])
+    })
+
+    test('never mixes in keys that are prefixes or extensions of the key', async () => {
+      const { store } = await setup()
+      for (const key of ['', 'a', 'a\0', 'ab', 'b']) for (const start of [0, 10_000]) store.put(key, start, key.length)
+      expect(await collect(store.fetchRange('a', 0, 10_000))).toEqual([
+        { window: { start: 0, end: 10_000 }, value: 1 },
+        { window: { start: 10_000, end: 20_000 }, value: 1 },
+      ])
+      expect(await starts(store.fetchRange('', -Infinity, Infinity))).toEqual([0, 10_000])
+    })
+
+    test('orders negative, zero and positive starts in time order', async () => {
+      const { store } = await setup()
+      for (const start of [1, -1, 0, -150_001, 140_000, -150_000]) store.put('a', start, 1)
+      expect(await starts(store.fetchRange('a', -Infinity, Infinity))).toEqual([-150_001, -150_000, -1, 0, 1, 140_000])
+      expect(await starts(store.fetchRange('a', -1, 0))).toEqual([-1, 0])
+    })
+
+    test('is empty for an inverted range', async () => {
+      const { store } = await setup()
+      store.put('a', 0, 1)
+      expect(await collect(store.fetchRange('a', 10, 0))).toEqual([])
+    })
+  })
+
+  describe('fetchAll and all', () => {
+    test('fetchAll yields every key’s windows within [from, to]: by segment, then key length and bytes, then start', async () => {
+      const { store } = await setup()
+      store.put('b', 0, 1)
+      store.put('ab', 0, 2)
+      store.put('a', 10_000, 3)
+      store.put('a', 0, 4)
+      store.put('a', 160_000, 5)
+      store.put('b', 170_000, 6)
+      const all = await collect(store.fetchAll(0, 160_000))
+      expect(all.map(({ key, value }) => [key.key, key.window.start, value])).toEqual([
+        ['a', 0, 4],
+        ['a', 10_000, 3],
+        ['b', 0, 1],
+        ['ab', 0, 2],
+        ['a', 160_000, 5],
+      ])
+      expect(all[0]!.key.window).toEqual({ start: 0, end: 10_000 })
+    })
+
+    test('all yields every live window', async () => {
+      const { store } = await setup()
+      store.put('x', -5, 1)
+      store.put('y', 200_000, 2)
+      expect((await collect(store.all())).map(({ key, value }) => [key.key, key.window.start, value])).toEqual([
+        ['x', -5, 1],
+        ['y', 200_000, 2],
+      ])
+    })
+
+    test('an empty store yields nothing', async () => {
+      const { store } = await setup()
+      expect(await collect(store.all())).toEqual([])
+      expect(await collect(store.fetchRange('a', -Infinity, Infinity))).toEqual([])
+    })
+  })
+
+  describe('retention', () => {
+    test('a put of a window older than stream time minus retention is ignored, and not logged', async () => {
+      const { store, changelog } = await setup()
+      store.put('a', 400_000, 1)
+      const logged = changelog.length
+      store.put('a', 100_000, 2) // 400 000 - 300 000 + 1 is the oldest live start
+      store.put('a', 100_001, 3)
+      expect(store.expiredPutCount).toBe(1)
+      expect(changelog).toHaveLength(logged + 1)
+      expect(await starts(store.fetchRange('a', -Infinity, Infinity))).toEqual([100_001, 400_000])
+    })
+
+    test('reads skip expired windows at once, before their segment is dropped', async () => {
+      const { store } = await setup()
+      store.put('a', 200_000, 1) // segment 1
+      store.put('a', 550_000, 2) // the oldest live start is 250 001, also in segment 1, which stays
+      expect(await store.fetch('a', 200_000)).toBeUndefined()
+      expect(await keyStarts(store.all())).toEqual([550_000])
+    })
+
+    test('expired segments are dropped from the backend, without changelog records', async () => {
+      const { store, bytes, backend, changelog } = await setup()
+      store.put('a', 0, 1) // segment 0
+      store.put('a', 160_000, 2) // segment 1
+      store.put('a', 310_000, 3) // segment 2: the oldest live start is 10 001, in segment 0, so nothing goes
+      await bytes.flush()
+      expect(await segmentsOnDisk(backend)).toEqual([0, 1, 2])
+      store.put('a', 460_000, 4) // segment 3: the oldest live start is 160 001, in segment 1: segment 0 goes
+      await bytes.flush()
+      expect(await segmentsOnDisk(backend)).toEqual([1, 2, 3])
+      expect(changelog.every(({ value }) => value !== null)).toBe(true)
+    })
+
+    test('stream time counts removals too, as in Kafka Streams', async () => {
+      const { store } = await setup()
+      store.put('a', 0, 1)
+      store.put('b', 400_000, null)
+      expect(await store.fetch('a', 0)).toBeUndefined()
+    })
+  })
+
+  describe('changelog and restore', () => {
+    test('changelog records carry the store key bytes, which decode to the window', async () => {
+      const { store, changelog, bytes, backend } = await setup()
+      store.put('ab', -20_000, 5)
+      await bytes.flush()
+      const [record] = changelog
+      expect(decodeWindowKey(record!.key)).toMatchObject({ key: Buffer.from('ab'), start: -20_000 })
+      const [stored] = await collect(backend.range())
+      expect(stored!.key.equals(record!.key)).toBe(true)
+    })
+
+    test('a store restored from its changelog, written verbatim, answers as the original', async () => {
+      const { store, changelog } = await setup()
+      for (const [key, start] of [['a', 0], ['b', 150_000], ['a', 200_000], ['a', -10]] as const) store.put(key, start, start)
+      store.put('b', 150_000, null)
+      const restored = await backends.open()
+      await restored.write(changelog)
+      const { store: again } = await setup(restored)
+      expect(await collect(again.all())).toEqual(await collect(store.all()))
+      expect(await collect(again.fetchRange('a', -Infinity, Infinity))).toEqual(await collect(store.fetchRange('a', -Infinity, Infinity)))
+    })
+
+    test('after a restore, stream time comes from the newest segment: expired windows are skipped, dropped, and late puts ignored', async () => {
+      const { store, changelog } = await setup()
+      store.put('a', 0, 1)
+      store.put('a', 600_000, 2) // stream time 600 000: window 0 expired (but its record is in the changelog)
+      const restored = await backends.open()
+      await restored.write(changelog)
+      const { store: again, bytes } = await setup(restored)
+      expect(await keyStarts(again.all())).toEqual([600_000])
+      await bytes.flush()
+      expect(await segmentsOnDisk(restored)).toEqual([4])
+      again.put('a', 100_000, 3)
+      expect(again.expiredPutCount).toBe(1)
+    })
+  })
+
+  describe('arguments', () => {
+    test('a window start that is not an integer is refused with StateTimestampError', async () => {
+      const { store } = await setup()
+      expect(() => store.put('a', 1.5, 1)).toThrow(StateTimestampError)
+      expect(() => store.put('a', Number.NaN, 1)).toThrow(/windowStart/)
+      await expect(store.fetch('a', Infinity)).rejects.toMatchObject({ code: 'TRIBUTARY_STATE_TIMESTAMP', store: 'clicks' })
+    })
+
+    test('NaN bounds are refused; infinite bounds mean no bound', async () => {
+      const { store } = await setup()
+      store.put('a', 0, 1)
+      await expect(collect(store.fetchRange('a', Number.NaN, 0))).rejects.toBeInstanceOf(StateTimestampError)
+      expect(await keyStarts(store.fetchAll(-Infinity, Infinity))).toEqual([0])
+    })
+
+    test('a retention shorter than the window, or a window size that is not a positive integer, is a ConfigError', async () => {
+      const { bytes } = await setup()
+      const make = (windowSizeMs: number, retentionMs: number) => () => new LoggedWindowStore(bytes, { key: serdes.string(), value: serdes.int32() }, { name: 'w', windowSizeMs, retentionMs })
+      expect(make(60_000, 59_999)).toThrow(ConfigError)
+      expect(make(0, 60_000)).toThrow(ConfigError)
+      expect(make(60_000, 60_000)).not.toThrow()
+    })
+  })
+})
