@@ -8,7 +8,7 @@ import { inRange, type BackendEntry, type BackendRange, type BackendWrite } from
  * @example
  * for await (const entry of overlayRange(pendingWrites, backend.range(range), range)) …
  */
-export async function* overlayRange(changes: Iterable<BackendWrite>, source: (unlimited: BackendRange) => AsyncIterable<BackendEntry>, range: BackendRange): AsyncIterable<BackendEntry> {
+export async function* overlayRange(changes: Iterable<BackendWrite>, source: (bounds: BackendRange) => AsyncIterable<BackendEntry>, range: BackendRange): AsyncIterable<BackendEntry> {
   const reverse = range.reverse === true
   const changed = new Set<string>()
   const inside: BackendWrite[] = []
@@ -19,10 +19,12 @@ export async function* overlayRange(changes: Iterable<BackendWrite>, source: (un
   inside.sort((a, b) => (reverse ? Buffer.compare(b.key, a.key) : Buffer.compare(a.key, b.key)))
   const limit = range.limit ?? Infinity
   const before = (a: Buffer, b: Buffer): boolean => (reverse ? Buffer.compare(a, b) > 0 : Buffer.compare(a, b) < 0)
+  // Each change hides at most one stored entry: that many more are enough to fill the limit.
   const { limit: _limit, ...unlimited } = range
+  const bounded = range.limit === undefined ? unlimited : { ...unlimited, limit: range.limit + inside.length }
   let emitted = 0
   let next = 0
-  for await (const entry of source(unlimited)) {
+  for await (const entry of source(bounded)) {
     while (next < inside.length && before(inside[next]!.key, entry.key)) {
       const change = inside[next++]!
       if (change.value === null) continue

@@ -66,7 +66,7 @@ export class TaskStores {
   }
 
   /** The shard of a store, typed by the operator that declared it. */
-  store<S extends ShardStore>(name: string): S | undefined {
+  store<S = ShardStore>(name: string): S | undefined {
     return this.shards.get(name)?.store as S | undefined
   }
 
