@@ -39,6 +39,10 @@ export function describeTopology(graph: TopologyGraph): TopologyDescription {
         mermaid.push(`    n${node.id}["${label.replaceAll('"', "'")}"]`)
         mermaid.push(`    n${node.parent.id} --> n${node.id}`)
         for (const dependency of node.dependsOn) mermaid.push(`    n${dependency.id} --> n${node.id}`)
+        for (const store of graph.storesOf(node)) {
+          lines.push(`    Store: ${store.name} (${store.kind}, key ${store.key.name}, value ${store.value.name})`)
+          mermaid.push(`    n${node.id} --- s_${sanitize(store.name)}[("${store.name}")]`)
+        }
         for (const operator of node.operators) {
           for (const topic of operatorInfo(operator)?.sinkTopics ?? []) {
             lines.push(`    Sink: topic ${topic}`)

@@ -168,3 +168,16 @@ describe('grouping and aggregation', () => {
     expect(await driver.store('max').get('s1')).toBe(5)
   })
 })
+
+describe('describe()', () => {
+  const start = driverPerTest()
+
+  test('lists each store with its kind and serdes under the processor that owns it', async () => {
+    const driver = await start((app) => {
+      app.stream('words', { key: serdes.string(), value: serdes.string() }).groupByKey({ key: serdes.string() }).count(named('word-counts'))
+    })
+    const { text, mermaid } = driver.app.describe()
+    expect(text).toContain('Processor n1: count(word-counts) (from n0)\n    Store: word-counts (key-value, key string, value float64)')
+    expect(mermaid).toContain('n1 --- s_word_counts[("word-counts")]')
+  })
+})
