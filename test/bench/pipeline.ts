@@ -26,15 +26,22 @@ const stuckAfterMs = 30_000
 
 /** Appends records 0..records-1 of `kind` to partition 0 of `topic`, a batch of 1,000 per send. */
 export async function prefill<V extends NonNullable<unknown>>(log: Log, plan: { topic: string; records: number; kind: RecordKind<V> }): Promise<void> {
+  await appendSequence(log, { records: plan.records, recordOf: (sequence) => ({ topic: plan.topic, partition: 0, key: null, value: plan.kind.valueBytes(sequence) }) })
+}
+
+/** Appends the records `recordOf(0..records-1)` with one producer, `batchRecords` (default 1,000) per awaited send. */
+export async function appendSequence(log: Log, plan: { records: number; recordOf: (sequence: number) => ProducerRecord; batchRecords?: number }): Promise<void> {
+  const batchRecords = plan.batchRecords ?? prefillBatchRecords
   const producer = log.producer()
-  for (let first = 0; first < plan.records; first += prefillBatchRecords) {
-    const batch: ProducerRecord[] = []
-    for (let sequence = first; sequence < Math.min(plan.records, first + prefillBatchRecords); sequence++) {
-      batch.push({ topic: plan.topic, partition: 0, key: null, value: plan.kind.valueBytes(sequence) })
+  try {
+    for (let first = 0; first < plan.records; first += batchRecords) {
+      const batch: ProducerRecord[] = []
+      for (let sequence = first; sequence < Math.min(plan.records, first + batchRecords); sequence++) batch.push(plan.recordOf(sequence))
+      await producer.send(batch)
     }
-    await producer.send(batch)
+  } finally {
+    await producer.close()
   }
-  await producer.close()
 }
 
 export interface AppPlan<V extends NonNullable<unknown>> {
@@ -66,6 +73,14 @@ export async function timeApp<V extends NonNullable<unknown>>(log: Log, plan: Ap
     .stream(plan.input, { value: kind.serde })
     .pipe(filter(kind.keep), mapValues(kind.transform))
     .to(plan.output, { value: kind.serde })
+  return timeStartToStop(app, plan.records)
+}
+
+/**
+ * Times a declared app from `start()` until it has taken `records` input records and `stop()`
+ * has returned (the stop flushes, sends and commits what the app still holds).
+ */
+export async function timeStartToStop(app: App, records: number): Promise<TimedRun> {
   let failure: unknown
   const startNs = process.hrtime.bigint()
   await app.start()
@@ -73,7 +88,7 @@ export async function timeApp<V extends NonNullable<unknown>>(log: Log, plan: Ap
     failure = error
   })
   try {
-    await waitUntil(() => app.metrics().recordsIn >= plan.records, () => failure, () => `${plan.id} took ${app.metrics().recordsIn} of ${plan.records} records`)
+    await waitUntil(() => app.metrics().recordsIn >= records, () => failure, () => `${app.id} took ${app.metrics().recordsIn} of ${records} records`)
   } finally {
     await app.stop()
   }
@@ -141,7 +156,7 @@ export async function checkOutputs<V extends NonNullable<unknown>>(log: Log, pla
  * when nothing changes for 30 s. While the app has a backlog its loop may not yield to timers,
  * so the looks then come when the backlog is gone.
  */
-async function waitUntil(done: () => boolean, failed: () => unknown, progress: () => string): Promise<void> {
+export async function waitUntil(done: () => boolean, failed: () => unknown, progress: () => string): Promise<void> {
   let lastProgress = progress()
   let lastChangeNs = process.hrtime.bigint()
   while (!done()) {

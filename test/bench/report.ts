@@ -67,6 +67,28 @@ export function peakRssMb(): number {
   return (process.resourceUsage().maxRSS * 1024) / bytesPerMb
 }
 
+/** How often `withRssSampled` reads the RSS. */
+const rssSampleIntervalMs = 50
+
+/**
+ * Runs `body` while reading this process's RSS every 50 ms, for the memory of one phase of a
+ * workload (the process's peak covers all of them). A phase that never yields to timers is
+ * sampled at its ends only.
+ */
+export async function withRssSampled<T>(body: () => Promise<T>): Promise<{ result: T; maxRssMb: number }> {
+  let maxRssBytes = process.memoryUsage.rss()
+  const sampler = setInterval(() => {
+    maxRssBytes = Math.max(maxRssBytes, process.memoryUsage.rss())
+  }, rssSampleIntervalMs)
+  try {
+    const result = await body()
+    maxRssBytes = Math.max(maxRssBytes, process.memoryUsage.rss())
+    return { result, maxRssMb: maxRssBytes / bytesPerMb }
+  } finally {
+    clearInterval(sampler)
+  }
+}
+
 /** Runs `body` with a fresh directory under the OS temp dir (`TMPDIR`), removed afterwards. */
 export async function withTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'tributary-bench-'))
