@@ -17,13 +17,19 @@ export interface ChangeSource {
 
 const NO_SOURCE: ChangeSource = { timestamp: 0, topic: '', partition: -1, offset: -1, headers: [] }
 
-interface CacheEntry<K, V> {
+/** A cached key: its value and the record behind its last change (fields copied, see `adopt`). */
+interface CacheEntry<K, V> extends ChangeSource {
   readonly key: K
-  readonly keyBytes: Buffer
   /** undefined: known to be absent (or deleted, when dirty). */
   value: V | undefined
-  source: ChangeSource
+  timestamp: number
+  topic: string
+  partition: number
+  offset: number
+  headers: ChangeSource['headers']
   dirty: boolean
+  /** Used since the eviction walk last passed it (a second chance, instead of reordering on every use). */
+  recent: boolean
   size: number
 }
 
@@ -34,7 +40,28 @@ export interface KeyChange<K, V> {
   readonly source: ChangeSource
 }
 
-const ENTRY_OVERHEAD = 96
+const NO_HEADERS: ChangeSource['headers'] = []
+
+/**
+ * Copies into a cache entry the fields of the record behind a change, and nothing else: a
+ * record carries its input record, whose bytes are slices of a whole fetched batch, which a
+ * long-lived cache entry would keep alive. Header values are copied for the same reason.
+ */
+function adopt<K, V>(entry: CacheEntry<K, V>, source: ChangeSource): void {
+  entry.timestamp = source.timestamp
+  entry.topic = source.topic
+  entry.partition = source.partition
+  entry.offset = source.offset
+  entry.headers = source.headers.length === 0 ? NO_HEADERS : source.headers.map((header) => ({ key: header.key, value: Buffer.from(header.value) }))
+}
+
+/**
+ * What an entry counts for beyond its key and value bytes: like Kafka Streams' cache, the size
+ * is an estimate of the data held, not a measure of the JavaScript heap.
+ */
+const ENTRY_OVERHEAD = 64
+/** Eviction frees this share of the budget at once, so the cache is walked once per many inserts. */
+const EVICT_TO = 0.9
 
 /**
  * A key-value store shard: typed over a LoggedBytesStore, with a write-back cache in front.
@@ -51,9 +78,13 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
   /** Called with each change that leaves the cache (flush or eviction); with the cache off, not at all. */
   onFlush: ((change: KeyChange<K, V>) => void) | undefined
   private readonly cache = new Map<unknown, CacheEntry<K, V>>()
-  private readonly dirty = new Set<unknown>()
+  /** Entries that became dirty since the last flush, in that order (an entry is listed while `dirty`). */
+  private dirty: CacheEntry<K, V>[] = []
   private readonly stringKeys: boolean
   private changes: Subject<KeyChange<K, V>> | undefined
+  private lastKey: K | undefined
+  private lastKeyBytes: Buffer | undefined
+  private lastId: string | undefined
 
   constructor(
     private readonly bytes: LoggedBytesStore,
@@ -71,10 +102,13 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   /** The value of `key`: synchronously when cached or at hand below, else a promise. */
   lookup(key: K): V | undefined | Promise<V | undefined> {
-    const keyBytes = this.serializeKey(key)
-    const id = this.identity(key, keyBytes)
+    const id = this.identify(key)
     const entry = this.cache.get(id)
-    if (entry !== undefined) return entry.value
+    if (entry !== undefined) {
+      entry.recent = true
+      return entry.value
+    }
+    const keyBytes = this.keyBytesOf(key)
     const stored = this.bytes.get(keyBytes)
     if (!(stored instanceof Promise)) return this.loaded(key, keyBytes, id, stored)
     return stored.then((bytes) => this.loaded(key, keyBytes, id, bytes))
@@ -112,7 +146,7 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   async approximateCount(): Promise<number> {
-    return (await this.bytes.backend.approximateCount()) + this.dirty.size
+    return (await this.bytes.backend.approximateCount()) + this.dirty.filter((entry) => entry.dirty).length
   }
 
   /**
@@ -120,22 +154,24 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
    * dirty, and returns how many it flushed. The entries stay cached, clean.
    */
   flush(): number {
+    const dirty = this.dirty
+    this.dirty = []
     let flushed = 0
-    for (const id of this.dirty) {
-      const entry = this.cache.get(id)
-      if (entry !== undefined) this.writeThrough(entry)
+    for (const entry of dirty) {
+      // An entry evicted meanwhile was handed down then, and is clean.
+      if (!entry.dirty) continue
+      this.writeThrough(entry)
       flushed++
     }
-    this.dirty.clear()
     return flushed
   }
 
   /** Changes of `key` as they leave the cache, starting with its current value. */
   watch(key: K): Observable<V | undefined> {
     this.changes ??= new Subject()
-    const id = this.identity(key, this.serializeKey(key))
+    const id = this.identify(key)
     const changes = this.changes.pipe(
-      filter((change) => this.identity(change.key, this.serializeKey(change.key)) === id),
+      filter((change) => this.identify(change.key) === id),
       map((change) => change.value),
     )
     return concat(defer(() => from(this.get(key))), changes)
@@ -145,29 +181,35 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
   close(): void {
     for (const entry of this.cache.values()) this.release(entry)
     this.cache.clear()
-    this.dirty.clear()
+    this.dirty = []
     this.changes?.complete()
   }
 
   /** Writes (undefined: deletes) a key on behalf of the record `source`, which a forwarded change carries. */
   update(key: K, value: V | undefined, source: ChangeSource): void {
-    const keyBytes = this.serializeKey(key)
     if (!this.caching) {
-      this.bytes.put(keyBytes, value === undefined ? null : this.serializeValue(value))
+      this.bytes.put(this.keyBytesOf(key), value === undefined ? null : this.serializeValue(value))
       this.changes?.next({ key, value, source })
       return
     }
-    const id = this.identity(key, keyBytes)
-    const existing = this.cache.get(id)
-    if (existing !== undefined) {
-      // Most recently used: to the end of the map's order.
-      this.cache.delete(id)
-      this.budget!.used -= existing.size
+    const id = this.identify(key)
+    const size = ENTRY_OVERHEAD + this.keyLength(key) + estimateSize(value)
+    let entry = this.cache.get(id)
+    if (entry !== undefined) {
+      this.budget!.used += size - entry.size
+      entry.value = value
+      adopt(entry, source)
+      if (!entry.dirty) this.dirty.push(entry)
+      entry.dirty = true
+      entry.recent = true
+      entry.size = size
+    } else {
+      entry = { key, value, timestamp: 0, topic: '', partition: -1, offset: -1, headers: NO_HEADERS, dirty: true, recent: false, size }
+      adopt(entry, source)
+      this.cache.set(id, entry)
+      this.dirty.push(entry)
+      this.budget!.used += size
     }
-    const entry: CacheEntry<K, V> = { key, keyBytes, value, source, dirty: true, size: ENTRY_OVERHEAD + keyBytes.length + estimateSize(value) }
-    this.cache.set(id, entry)
-    this.dirty.add(id)
-    this.budget!.used += entry.size
     if (this.budget!.over) this.evict()
   }
 
@@ -177,7 +219,7 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
     if (current !== undefined) return current.value
     const value = bytes === undefined ? undefined : this.serdes.value.deserialize(bytes, this.serdes.valueContext)
     if (this.caching) {
-      const entry: CacheEntry<K, V> = { key, keyBytes, value, source: NO_SOURCE, dirty: false, size: ENTRY_OVERHEAD + keyBytes.length + (bytes?.length ?? 8) }
+      const entry: CacheEntry<K, V> = { key, value, ...NO_SOURCE, dirty: false, recent: false, size: ENTRY_OVERHEAD + keyBytes.length + (bytes?.length ?? 8) }
       this.cache.set(id, entry)
       this.budget!.used += entry.size
       if (this.budget!.over) this.evict()
@@ -185,22 +227,38 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return value
   }
 
+  /**
+   * Evicts until the budget has some room again (one walk for many inserts), oldest first: the
+   * "second chance" approximation of least recently used (CLOCK). An entry used since the walk
+   * last passed it is spared once and moved to the end; any other goes, its change handed down
+   * first when it is dirty.
+   */
   private evict(): void {
-    for (const [id, entry] of this.cache) {
-      if (!this.budget!.over) return
-      if (entry.dirty) {
-        this.dirty.delete(id)
-        this.writeThrough(entry)
+    const target = this.budget!.maxBytes * EVICT_TO
+    while (this.budget!.used > target && this.cache.size > 0) {
+      const spared: [unknown, CacheEntry<K, V>][] = []
+      for (const [id, entry] of this.cache) {
+        if (this.budget!.used <= target) break
+        if (entry.recent) {
+          entry.recent = false
+          spared.push([id, entry])
+          continue
+        }
+        if (entry.dirty) this.writeThrough(entry)
+        this.cache.delete(id)
+        this.release(entry)
       }
-      this.cache.delete(id)
-      this.release(entry)
+      for (const [id, entry] of spared) {
+        this.cache.delete(id)
+        this.cache.set(id, entry)
+      }
     }
   }
 
   private writeThrough(entry: CacheEntry<K, V>): void {
     entry.dirty = false
-    this.bytes.put(entry.keyBytes, entry.value === undefined ? null : this.serializeValue(entry.value))
-    const change: KeyChange<K, V> = { key: entry.key, value: entry.value, source: entry.source }
+    this.bytes.put(this.keyBytesOf(entry.key), entry.value === undefined ? null : this.serializeValue(entry.value))
+    const change: KeyChange<K, V> = { key: entry.key, value: entry.value, source: entry }
     this.onFlush?.(change)
     this.changes?.next(change)
   }
@@ -211,9 +269,8 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   private async *scan(range: BackendRange): AsyncIterable<KeyValue<K, V>> {
     const changes: BackendWrite[] = []
-    for (const id of this.dirty) {
-      const entry = this.cache.get(id)
-      if (entry !== undefined) changes.push({ key: entry.keyBytes, value: entry.value === undefined ? null : this.serializeValue(entry.value) })
+    for (const entry of this.dirty) {
+      if (entry.dirty) changes.push({ key: this.keyBytesOf(entry.key), value: entry.value === undefined ? null : this.serializeValue(entry.value) })
     }
     for await (const entry of overlayRange(changes, (unlimited) => this.bytes.range(unlimited), range)) yield this.decodeEntry(entry)
   }
@@ -226,14 +283,37 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return this.serdes.key.serialize(key, this.serdes.keyContext)
   }
 
+  /**
+   * The key's bytes. The last key serialized is remembered: an operator looks a key up and then
+   * updates it, and that costs one serialization, not two.
+   */
+  private keyBytesOf(key: K): Buffer {
+    // Only a primitive is the same key whenever it is the same value (an object may have changed).
+    if (key !== this.lastKey || this.lastKeyBytes === undefined || (typeof key === 'object' && key !== null)) {
+      this.lastKeyBytes = this.serializeKey(key)
+      this.lastKey = key
+      this.lastId = undefined
+    }
+    return this.lastKeyBytes
+  }
+
+  /** The key's identity in the cache: a string key itself, any other its bytes as a latin1 string. */
+  private identify(key: K): unknown {
+    if (this.stringKeys) return key
+    const bytes = this.keyBytesOf(key)
+    this.lastId ??= bytes.toString('latin1')
+    return this.lastId
+  }
+
+  /** The key's size in bytes, for the cache's accounting (a string key's UTF-8 length without encoding it). */
+  private keyLength(key: K): number {
+    return this.stringKeys ? Buffer.byteLength(key as string) : this.keyBytesOf(key).length
+  }
+
   private serializeValue(value: V): Buffer {
     return this.serdes.value.serialize(value, this.serdes.valueContext)
   }
 
-  /** Keys compare by content: a string key by itself, any other by its bytes. */
-  private identity(key: K, keyBytes: Buffer): unknown {
-    return this.stringKeys ? key : keyBytes.toString('latin1')
-  }
 }
 
 /** The smallest key greater than every key starting with `prefix` (undefined: none, all 0xff). */

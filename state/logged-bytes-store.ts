@@ -82,6 +82,16 @@ export class LoggedBytesStore {
     if (this.failure !== undefined) throw this.failure
   }
 
+  /**
+   * Hands what is pending to the backend without waiting for it (the commit does not need the
+   * write done: reads see it meanwhile, and a checkpoint waits with `flush`). Throws a failure
+   * of an earlier write.
+   */
+  writeInBackground(): void {
+    if (this.failure !== undefined) throw this.failure
+    this.startWrite()
+  }
+
   /** Bytes of pending writes (for metrics). */
   get pendingSize(): number {
     return this.pendingBytes

@@ -77,6 +77,11 @@ export class TaskStores {
     return flushed
   }
 
+  /** Starts writing every pending change to the backends (a checkpoint or close waits for it). */
+  persistInBackground(): void {
+    for (const shard of this.shards.values()) shard.bytes.writeInBackground()
+  }
+
   /** Writes every pending change to the backends. */
   async persist(): Promise<void> {
     await Promise.all([...this.shards.values()].map((shard) => shard.bytes.flush()))

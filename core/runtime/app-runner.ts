@@ -176,15 +176,16 @@ export class AppRunner {
 
   /**
    * Commits: first each task's stores are flushed (caches forward their changes, which may
-   * feed more operators, so until nothing moves) and written to their backends, then outputs,
-   * changelog records and input offsets are committed, then the stores are checkpointed.
+   * feed more operators, so until nothing moves) and their backends start writing, then
+   * outputs, changelog records and input offsets are committed (the changelog is what makes
+   * state durable), then the stores are checkpointed (which waits for the backend writes).
    */
   private async commit(tasks: readonly Task[] = [...this.tasks.values()]): Promise<void> {
     const stateful = tasks.filter((task) => task.stores !== undefined)
     for (const task of stateful) {
       await task.idle()
       while (task.stores!.flushCaches() > 0) await task.idle()
-      await task.stores!.persist()
+      task.stores!.persistInBackground()
     }
     await this.committer!.commit(tasks)
     for (const task of stateful) await task.stores!.checkpoint()

@@ -48,8 +48,7 @@ export function keyedUpdate<K, VI, VO>(name: string, store: KeyValueStoreSpec, u
         // Records without a key (or, for aggregations, without a value) are skipped, as in Kafka Streams.
         if (record.key === null || record.key === undefined) return
         if (options.skipNullValues && (record.value === null || record.value === undefined)) return
-        const identity = keyIdentity(record.key)
-        const queue = waiting.get(identity)
+        const queue = waiting.size === 0 ? undefined : waiting.get(keyIdentity(record.key))
         // Every waiting record holds back its input offset until it is applied.
         if (queue !== undefined) {
           queue.push({ record, done: context.track(originOf(record) ?? context.currentOrigin) })
@@ -60,6 +59,7 @@ export function keyedUpdate<K, VI, VO>(name: string, store: KeyValueStoreSpec, u
           apply(record, current)
           return
         }
+        const identity = keyIdentity(record.key)
         const entries = [{ record, done: context.track(originOf(record) ?? context.currentOrigin) }]
         waiting.set(identity, entries)
         void drain(context, entries, shard, apply, name, current, () => waiting.delete(identity))

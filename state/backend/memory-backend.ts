@@ -68,7 +68,7 @@ export class MemoryBackend implements StoreBackend {
       if (this.entries.delete(key)) this.sorted = undefined
     } else {
       const size = this.entries.size
-      this.entries.set(key, value)
+      this.entries.set(key, ownCopy(value))
       if (this.entries.size !== size) this.sorted = undefined
     }
   }
@@ -77,6 +77,16 @@ export class MemoryBackend implements StoreBackend {
     this.sorted ??= [...this.entries.keys()].sort()
     return this.sorted
   }
+}
+
+/**
+ * A copy in a buffer of its own: a small Buffer is usually a slice of a shared 8 KiB block,
+ * and keeping it for long would keep the whole block alive.
+ */
+function ownCopy(value: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(value.length)
+  value.copy(copy)
+  return copy
 }
 
 function lowerBound(keys: readonly string[], key: string): number {

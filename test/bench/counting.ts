@@ -93,7 +93,7 @@ export interface CountAppPlan {
 }
 
 /** The commit interval of every count app: exactly_once's default. */
-export const countCommitIntervalMs = 100
+export const countCommitIntervalMs = Number(process.env.COMMIT_MS ?? 100)
 
 /** `input → groupByKey → count (store 'counts') → toStream → output`, exactly_once. */
 export function countApp(log: Log, plan: CountAppPlan): App {

@@ -196,7 +196,12 @@ export class EngineConsumer implements Consumer {
     }
     if (change.revoked.length > 0) {
       for (const { topic, partition } of change.revoked) this.assigned.delete(partitionKey(topic, partition))
-      await change.listener?.onRevoked?.(change.revoked)
+      try {
+        await change.listener?.onRevoked?.(change.revoked)
+      } finally {
+        // Only now may another member take them: what this one had is committed.
+        this.host.groups.released(this.options.groupId, this.memberId, change.revoked)
+      }
     }
     if (change.assigned.length > 0) {
       for (const topicPartition of change.assigned) this.add(topicPartition)

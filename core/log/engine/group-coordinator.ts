@@ -72,7 +72,7 @@ export class GroupCoordinator {
     const member = group?.members.get(memberId)
     if (!group || !member) return
     group.members.delete(memberId)
-    for (const key of member.owned) group.owner.delete(key)
+    for (const [key, owner] of group.owner) if (owner === memberId) group.owner.delete(key)
     this.rebalance(group)
   }
 
@@ -87,8 +87,9 @@ export class GroupCoordinator {
     const revoked: TopicPartition[] = []
     for (const key of member.owned) {
       if (member.target.has(key)) continue
+      // No longer the member's, but still held by it (group.owner) until `released`: its
+      // revocation callback commits first, and only then may another member take it.
       member.owned.delete(key)
-      group.owner.delete(key)
       revoked.push(parsePartitionKey(key))
     }
     const assigned: TopicPartition[] = []
@@ -98,8 +99,22 @@ export class GroupCoordinator {
       group.owner.set(key, member.id)
       assigned.push(parsePartitionKey(key))
     }
-    if (revoked.length > 0) for (const other of group.members.values()) if (other !== member) other.wake()
     return { revoked, assigned, listener: member.listener, expelled: false }
+  }
+
+  /**
+   * A member has finished revoking these partitions (its callback committed what it had):
+   * from now on other members may take them.
+   */
+  released(groupId: string, memberId: string, partitions: readonly TopicPartition[]): void {
+    const group = this.groups.get(groupId)
+    if (!group) return
+    const member = group.members.get(memberId)
+    for (const { topic, partition } of partitions) {
+      const key = partitionKey(topic, partition)
+      if (group.owner.get(key) === memberId && !member?.owned.has(key)) group.owner.delete(key)
+    }
+    for (const other of group.members.values()) if (other !== member) other.wake()
   }
 
   /** True when the member owns every partition its assignment gives it. */
@@ -138,7 +153,8 @@ export class GroupCoordinator {
     for (const member of group.members.values()) {
       if (now - member.lastSeenMs <= sessionTimeoutMs) continue
       group.members.delete(member.id)
-      for (const key of member.owned) group.owner.delete(key)
+      // Everything it held, also partitions it was still revoking when it went silent.
+      for (const [key, owner] of group.owner) if (owner === member.id) group.owner.delete(key)
       changed = true
     }
     if (changed) this.rebalance(group)

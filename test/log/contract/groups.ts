@@ -87,6 +87,42 @@ export function groupTests(context: ContractContext): void {
     expect(partitionNumbers(second.assigned, topic)).toEqual(expect.arrayContaining(ownedByB))
   })
 
+  test('a revoked partition goes to another member only after the revoking member finished onRevoked (where it commits)', async () => {
+    const topic = await makeTopic(context.log, { partitions: 4 })
+    for (let partition = 0; partition < 4; partition++) await produceN(context.producer(), topic, 3, { partition })
+    const groupId = uniqueName('group')
+    let openGate!: () => void
+    const gate = new Promise<void>((resolve) => (openGate = resolve))
+    let revoking = false
+    const a = context.consumer({ groupId })
+    await a.subscribe([topic], {
+      onRevoked: async (partitions) => {
+        revoking = true
+        await gate
+        await a.commit(partitions.map(({ partition }) => ({ topic, partition, offset: 2 })))
+      },
+    })
+    await pollUntil([a], () => ownedPartitions(a, topic).length === 4)
+    const b = context.consumer({ groupId })
+    await b.subscribe([topic])
+    // a learns of the rebalance in a poll, and stays in its callback until the gate opens.
+    const aPolling = (async () => {
+      while (!revoking) await a.poll({ timeoutMs: 50 })
+    })()
+    for (let polls = 0; polls < 20 && !revoking; polls++) await b.poll({ timeoutMs: 50 })
+    expect(revoking).toBe(true)
+    for (let polls = 0; polls < 5; polls++) {
+      await b.poll({ timeoutMs: 20 })
+      expect(ownedPartitions(b, topic)).toEqual([])
+    }
+    openGate()
+    await aPolling
+    const [, fromB] = await pollUntil([a, b], () => partitionsSplit([a, b], topic, 4) && ownedPartitions(b, topic).every((partition) => b.position({ topic, partition }) >= 2))
+    // b starts where a committed in its callback.
+    for (const partition of ownedPartitions(b, topic)) expect(b.position({ topic, partition })).toBeGreaterThanOrEqual(2)
+    expect(fromB!.every((record) => record.offset >= 2)).toBe(true)
+  })
+
   test('when a member closes, the remaining member gets every partition', async () => {
     const { topic, a, b } = await twoMembers()
     await b.close()
