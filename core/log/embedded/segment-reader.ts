@@ -49,7 +49,10 @@ export function readSegment(
       const header = readBatchHeader(chunk, at)
       const total = batchTotalBytes(header)
       const valid = header.magic === 2 && total >= BATCH_HEADER_BYTES
-      if (position + at === entry.position && (!valid || header.baseOffset !== entry.offset) && !indexRebuilt) {
+      // Without an index entry the read starts at the segment's first batch, which compaction may
+      // have moved above the segment's base offset: that is no mismatch.
+      const misplaced = entry.indexed || contiguous ? header.baseOffset !== entry.offset : header.baseOffset < entry.offset
+      if (position + at === entry.position && (!valid || misplaced) && !indexRebuilt) {
         // The index does not match the segment (index files are not fsynced; an entry's position may not even be a batch's): rebuild it and read again.
         partition.logger.warn(`rebuilding the indexes of ${segment.file}: they do not match its data`)
         segment.rebuildIndexes(contiguous)

@@ -127,8 +127,9 @@ export class Segment {
   }
 
   /** Where to start reading to find `offset`: the indexed batch at or before it (the segment start if none). */
-  entryFor(offset: number): { offset: number; position: number } {
-    return this.offsetIndex.entryAtOrBefore(offset) ?? { offset: this.baseOffset, position: 0 }
+  entryFor(offset: number): { offset: number; position: number; indexed: boolean } {
+    const entry = this.offsetIndex.entryAtOrBefore(offset)
+    return entry === undefined ? { offset: this.baseOffset, position: 0, indexed: false } : { ...entry, indexed: true }
   }
 
   /**
