@@ -1,7 +1,7 @@
 import { Observable, Subject, defer, filter, from, map, concat } from 'rxjs'
 import type { LogSerdes } from './store-spec.js'
 import { estimateSize, type CacheBudget } from './cache-budget.js'
-import type { LoggedBytesStore } from './logged-bytes-store.js'
+import { MISS, type LoggedBytesStore } from './logged-bytes-store.js'
 import { overlayRange } from './overlay-range.js'
 import type { BackendEntry, BackendRange, BackendWrite } from './backend/types.js'
 import type { KeyValue, KeyValueStore } from './types.js'
@@ -118,6 +118,26 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return Promise.resolve(this.lookup(key))
   }
 
+  /** The value of `key` when it is at hand without reading the disk (cache, pending writes, a memory backend), else MISS. */
+  peek(key: K): V | undefined | typeof MISS {
+    const id = this.identify(key)
+    const entry = this.cache.get(id)
+    if (entry !== undefined) {
+      entry.recent = true
+      return entry.value
+    }
+    const keyBytes = this.keyBytesOf(key)
+    const stored = this.bytes.peek(keyBytes)
+    return stored === MISS ? MISS : this.loaded(key, keyBytes, id, stored)
+  }
+
+  /** Reads several keys in one round trip to the backend (what `peek` missed), caching what it finds. */
+  async loadMany(keys: readonly K[]): Promise<(V | undefined)[]> {
+    const keyBytes = keys.map((key) => this.serializeKey(key))
+    const stored = await this.bytes.getMany(keyBytes)
+    return keys.map((key, index) => this.loaded(key, keyBytes[index]!, this.identityOf(key, keyBytes[index]!), stored[index]))
+  }
+
   put(key: K, value: V): void {
     this.update(key, value, NO_SOURCE)
   }
@@ -217,9 +237,12 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
     // A write that landed while the read was under way is newer than what the read found.
     const current = this.cache.get(id)
     if (current !== undefined) return current.value
-    const value = bytes === undefined ? undefined : this.serdes.value.deserialize(bytes, this.serdes.valueContext)
+    // An absent key is not cached: the caller is about to write it (an aggregation's first
+    // record of a key), and caching its absence first would only churn the cache.
+    if (bytes === undefined) return undefined
+    const value = this.serdes.value.deserialize(bytes, this.serdes.valueContext)
     if (this.caching) {
-      const entry: CacheEntry<K, V> = { key, value, ...NO_SOURCE, dirty: false, recent: false, size: ENTRY_OVERHEAD + keyBytes.length + (bytes?.length ?? 8) }
+      const entry: CacheEntry<K, V> = { key, value, timestamp: 0, topic: '', partition: -1, offset: -1, headers: NO_HEADERS, dirty: false, recent: false, size: ENTRY_OVERHEAD + keyBytes.length + bytes.length }
       this.cache.set(id, entry)
       this.budget!.used += entry.size
       if (this.budget!.over) this.evict()
@@ -295,6 +318,10 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
       this.lastId = undefined
     }
     return this.lastKeyBytes
+  }
+
+  private identityOf(key: K, keyBytes: Buffer): unknown {
+    return this.stringKeys ? key : keyBytes.toString('latin1')
   }
 
   /** The key's identity in the cache: a string key itself, any other its bytes as a latin1 string. */

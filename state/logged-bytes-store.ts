@@ -1,6 +1,9 @@
 import { overlayRange } from './overlay-range.js'
 import { inRange, type BackendEntry, type BackendRange, type BackendWrite, type StoreBackend } from './backend/types.js'
 
+/** What `peek` answers when a value is not at hand without I/O. */
+export const MISS: unique symbol = Symbol('tributary.miss')
+
 /** Receives every change of a shard, in order: the changelog writer. */
 export type ChangeLogger = (key: Buffer, value: Buffer | null) => void
 
@@ -31,6 +34,33 @@ export class LoggedBytesStore {
     const write = this.pending.get(id) ?? this.writing.get(id)
     if (write !== undefined) return write.value ?? undefined
     return this.backend.get(key)
+  }
+
+  /** The value of a key when it is at hand without reading the backend's disk, else MISS. */
+  peek(key: Buffer): Buffer | undefined | typeof MISS {
+    const id = key.toString('latin1')
+    const write = this.pending.get(id) ?? this.writing.get(id)
+    if (write !== undefined) return write.value ?? undefined
+    return this.backend.synchronous ? (this.backend.get(key) as Buffer | undefined) : MISS
+  }
+
+  /** The values of several keys, those not at hand read from the backend in one round trip. */
+  async getMany(keys: readonly Buffer[]): Promise<(Buffer | undefined)[]> {
+    const values: (Buffer | undefined)[] = new Array<Buffer | undefined>(keys.length)
+    const missing: number[] = []
+    keys.forEach((key, index) => {
+      const known = this.peek(key)
+      if (known === MISS) missing.push(index)
+      else values[index] = known
+    })
+    if (missing.length === 0) return values
+    const read = await this.backend.getMany(missing.map((index) => keys[index]!))
+    missing.forEach((index, at) => {
+      // A write that landed while the read was under way is newer than what it found.
+      const known = this.peek(keys[index]!)
+      values[index] = known === MISS ? read[at] : known
+    })
+    return values
   }
 
   /** Writes (or with `null` deletes) a key, logging the change. */

@@ -2,6 +2,7 @@ import type { OperatorFunction } from 'rxjs'
 import { originOf, type StreamRecord } from '../../core/runtime/record.js'
 import type { TaskContext } from '../../core/runtime/task-context.js'
 import type { CachedKeyValueStore, KeyChange } from '../../state/key-value-store.js'
+import { MISS } from '../../state/logged-bytes-store.js'
 import type { KeyValueStoreSpec } from '../../state/store-spec.js'
 import { keyIdentity } from './ordered-async.js'
 import { operate } from './operate.js'
@@ -19,9 +20,10 @@ export type KeyedUpdate<K, VI, VO> = (record: StreamRecord<K, VI>, current: VO |
  * them (at the commit, or on eviction), so repeated updates of a key between commits come
  * out once, as Kafka Streams does; with it off, every update is forwarded at once.
  *
- * A value not at hand (a cache miss on RocksDB) is read asynchronously. Records of that key
- * wait behind the read in arrival order, other keys go on, and each waiting record is tracked,
- * so its input offset is not committed before its update is in the store.
+ * A value not at hand (a cache miss on RocksDB) is read asynchronously, with the other misses
+ * of the same burst of records in one round trip. Records of that key wait behind the read in
+ * arrival order, other keys go on, and each waiting record is tracked, so its input offset is
+ * not committed before its update is in the store.
  *
  * @example
  * keyedUpdate<string, number, number>('count', spec, (record, current) => (current ?? 0) + 1, { skipNullValues: true })
@@ -44,6 +46,26 @@ export function keyedUpdate<K, VI, VO>(name: string, store: KeyValueStoreSpec, u
         if (!shard.caching) forward({ key: record.key, value: next, source: record })
       }
       const waiting = new Map<unknown, Waiting<K, VI>[]>()
+      /** Keys whose value must be read, since the last batched read was sent. */
+      let misses: Miss<K, VI>[] = []
+      const readMisses = (): void => {
+        const batch = misses
+        misses = []
+        shard.loadMany(batch.map((miss) => miss.key)).then(
+          (values) => {
+            batch.forEach((miss, index) => void drain(context, miss, values[index], shard, apply, name, () => waiting.delete(miss.identity)))
+          },
+          (error: unknown) => {
+            for (const miss of batch) {
+              waiting.delete(miss.identity)
+              for (const { record, done } of miss.queue) {
+                context.processingError(error, record, name)
+                done()
+              }
+            }
+          },
+        )
+      }
       return (record) => {
         // Records without a key (or, for aggregations, without a value) are skipped, as in Kafka Streams.
         if (record.key === null || record.key === undefined) return
@@ -54,15 +76,17 @@ export function keyedUpdate<K, VI, VO>(name: string, store: KeyValueStoreSpec, u
           queue.push({ record, done: context.track(originOf(record) ?? context.currentOrigin) })
           return
         }
-        const current = shard.lookup(record.key)
-        if (!(current instanceof Promise)) {
+        const current = shard.peek(record.key)
+        if (current !== MISS) {
           apply(record, current)
           return
         }
+        // Not at hand: read with the other misses of this burst of records, in one round trip.
         const identity = keyIdentity(record.key)
         const entries = [{ record, done: context.track(originOf(record) ?? context.currentOrigin) }]
         waiting.set(identity, entries)
-        void drain(context, entries, shard, apply, name, current, () => waiting.delete(identity))
+        misses.push({ identity, key: record.key, queue: entries })
+        if (misses.length === 1) queueMicrotask(readMisses)
       }
     },
     { stores: [store] },
@@ -74,23 +98,37 @@ interface Waiting<K, V> {
   readonly done: () => void
 }
 
-/** Applies a key's waiting records in order, reading its value whenever it is not at hand. */
+interface Miss<K, V> {
+  readonly identity: unknown
+  readonly key: K
+  readonly queue: Waiting<K, V>[]
+}
+
+/**
+ * Applies a key's waiting records in order: the first with the value read for it, the next
+ * ones with what the first wrote (read again, should it have left the cache meanwhile).
+ */
 async function drain<K, VI, VO>(
   context: TaskContext,
-  queue: Waiting<K, VI>[],
+  miss: Miss<K, VI>,
+  first: VO | undefined,
   shard: CachedKeyValueStore<K, VO>,
   apply: (record: StreamRecord<K, VI>, current: VO | undefined) => void,
   name: string,
-  first: Promise<VO | undefined>,
   finished: () => void,
 ): Promise<void> {
-  let pending: Promise<VO | undefined> | undefined = first
+  const queue = miss.queue
+  let isFirst = true
   while (queue.length > 0) {
     const { record, done } = queue[0]!
     try {
-      const value: VO | undefined | Promise<VO | undefined> = pending ?? shard.lookup(record.key)
-      pending = undefined
-      apply(record, value instanceof Promise ? await value : value)
+      let current: VO | undefined | typeof MISS = first
+      if (!isFirst) {
+        current = shard.peek(record.key)
+        if (current === MISS) current = await shard.get(record.key)
+      }
+      isFirst = false
+      apply(record, current)
     } catch (error) {
       context.processingError(error, record, name)
     }

@@ -8,6 +8,7 @@ import type { BackendEntry, BackendRange, BackendWrite, StoreBackend, StoreBacke
  */
 export class MemoryBackend implements StoreBackend {
   readonly kind = 'memory' as const
+  readonly synchronous = true
   private readonly entries = new Map<string, Buffer>()
   private sorted: string[] | undefined = []
 

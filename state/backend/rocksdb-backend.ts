@@ -38,6 +38,7 @@ export interface RocksDBStoreOptions {
  */
 export class RocksDBBackend implements StoreBackend {
   readonly kind = 'rocksdb' as const
+  readonly synchronous = false
   private reads: RocksDB.ReadBatch | undefined
   private readsInBatch = 0
   private closed = false

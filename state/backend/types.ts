@@ -30,6 +30,8 @@ export interface BackendRange {
  */
 export interface StoreBackend {
   readonly kind: StoreBackendKind
+  /** True when `get` always answers synchronously (memory): callers may then read without a promise. */
+  readonly synchronous: boolean
   get(key: Buffer): Buffer | undefined | Promise<Buffer | undefined>
   /** Reads several keys in one round trip. */
   getMany(keys: readonly Buffer[]): Promise<(Buffer | undefined)[]>

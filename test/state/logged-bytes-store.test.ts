@@ -9,6 +9,7 @@ function recording(backend: StoreBackend): { backend: StoreBackend; writes: Back
   let failure: Error | undefined
   const wrapped: StoreBackend = {
     kind: backend.kind,
+    synchronous: backend.synchronous,
     get: (key) => backend.get(key),
     getMany: (keys) => backend.getMany(keys),
     write: (batch) => {
