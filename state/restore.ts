@@ -51,6 +51,8 @@ export async function restoreShard(options: RestoreOptions): Promise<number> {
     await consumer.assign([tp])
     consumer.seek(tp, start)
     let idlePolls = 0
+    // One batch is written while the next is read: reading and writing overlap.
+    let writing: Promise<void> = Promise.resolve()
     while (consumer.position(tp) < end) {
       const records = await consumer.poll({ timeoutMs: 50 })
       if (records.length === 0) {
@@ -65,10 +67,12 @@ export async function restoreShard(options: RestoreOptions): Promise<number> {
         if (record.offset >= end) break
         if (record.key !== null) writes.push({ key: record.key, value: record.value })
       }
-      await options.apply(writes)
+      await writing
+      writing = options.apply(writes)
       restored += records.length
       options.progress?.({ store: options.store, partition, restored, total: end - start, elapsedMs: now() - began, done: false })
     }
+    await writing
     options.progress?.({ store: options.store, partition, restored, total: end - start, elapsedMs: now() - began, done: true })
     return end
   } finally {
