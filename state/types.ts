@@ -38,17 +38,9 @@ export interface KeyValueStore<K, V> extends ReadOnlyKeyValueStore<K, V> {
   putAll(entries: Iterable<KeyValue<K, V>>): void
 }
 
-/** A time window: `start` inclusive, `end` exclusive, in milliseconds of event time. */
-export interface TimeWindow {
-  readonly start: number
-  readonly end: number
-}
+import type { TimeWindow, Windowed } from '../core/time/windows.js'
 
-/** A key in a window (windowed aggregates) or a session. */
-export interface Windowed<K> {
-  readonly key: K
-  readonly window: TimeWindow
-}
+export type { TimeWindow, Windowed }
 
 /**
  * Values per key and fixed-size window, kept for `retentionMs` of stream time (the highest

@@ -1,6 +1,6 @@
 import { ConfigError } from '../core/errors.js'
 import type { BackendEntry } from './backend/types.js'
-import type { LoggedBytesStore } from './logged-bytes-store.js'
+import { MISS, type LoggedBytesStore } from './logged-bytes-store.js'
 import { SegmentedRetention, segmentBounds } from './segmented-retention.js'
 import { StoreCodec, type StoreSerdes } from './store-codec.js'
 import { MAX_TIME, MIN_TIME } from './time-bytes.js'
@@ -64,6 +64,15 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     if (this.retention.rejects(windowStart)) return
     const storeKey = encodeWindowKey(this.retention.segmentOf(windowStart), this.codec.encodeKey(key), windowStart)
     this.bytes.put(storeKey, value === null ? null : this.codec.encodeValue(value))
+  }
+
+  /** The value of `key` in the window starting at `windowStart` when at hand without I/O, else MISS. */
+  peek(key: K, windowStart: number): V | undefined | typeof MISS {
+    storedTime(this.name, 'windowStart', windowStart)
+    if (this.retention.ready() !== undefined) return MISS
+    if (this.retention.isExpired(windowStart)) return undefined
+    const stored = this.bytes.peek(encodeWindowKey(this.retention.segmentOf(windowStart), this.codec.encodeKey(key), windowStart))
+    return stored === MISS || stored === undefined ? stored : this.codec.decodeValue(stored)
   }
 
   async fetch(key: K, windowStart: number): Promise<V | undefined> {

@@ -70,6 +70,8 @@ export interface AppMetrics {
   recordsOut: number
   skipped: number
   deadLettered: number
+  /** Records too late for every window they fall in (dropped, or copied to a side output). */
+  lateRecords: number
   commits: number
 }
 

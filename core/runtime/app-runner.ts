@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js'
 import type { Consumer, Log, LogRecord, Producer, TopicPartition } from '../log/types.js'
 import { Committer } from './committer.js'
-import { RecordDeserializationError, ProcessingError } from './errors.js'
+import { RecordDeserializationError, ProcessingError, type LateRecordError } from './errors.js'
 import { PartitionTracker } from './partition-tracker.js'
 import type { Origin } from './record.js'
 import type { StreamBuilder } from './stream-builder.js'
@@ -27,7 +27,7 @@ import { TaskStores } from '../../state/task-stores.js'
  * is under `maxInFlight`.
  */
 export class AppRunner {
-  readonly metrics: AppMetrics = { recordsIn: 0, recordsOut: 0, skipped: 0, deadLettered: 0, commits: 0 }
+  readonly metrics: AppMetrics = { recordsIn: 0, recordsOut: 0, skipped: 0, deadLettered: 0, lateRecords: 0, commits: 0 }
   private readonly tasks = new Map<string, Task>()
   private readonly routes = new Map<string, { task: Task; tracker: PartitionTracker }>()
   private subTopologies: SubTopology[] = []
@@ -236,6 +236,7 @@ export class AppRunner {
         task = new Task(this.options.id, sub.index, partition, this.clock, this.builder, {
           processingError: (failed, error, origin, operator) => this.onProcessingError(failed, error, origin, operator),
           deserializationError: (failed, error, record) => this.onDeserializationError(failed, error, record),
+          lateRecord: (failed, error, origin, sideOutput) => this.onLateRecord(failed, error, origin, sideOutput),
         })
         this.tasks.set(taskId, task)
         created.push(task)
@@ -290,6 +291,12 @@ export class AppRunner {
   private onDeserializationError(task: Task, error: unknown, record: LogRecord): void {
     const failure = new RecordDeserializationError(record, error)
     this.applyPolicy(this.options.onDeserializationError, failure, () => task.sendRaw(deadLetter(this.policyTopic(this.options.onDeserializationError), record, failure)))
+  }
+
+  /** A record too late for its windows: counted, and copied to the side output topic if there is one. */
+  private onLateRecord(task: Task, late: LateRecordError, origin: Origin | undefined, sideOutput: string | undefined): void {
+    this.metrics.lateRecords++
+    if (sideOutput !== undefined && origin !== undefined) task.sendRaw(deadLetter(sideOutput, origin.input, late))
   }
 
   private onProcessingError(task: Task, error: unknown, origin: Origin | undefined, operator: string): void {

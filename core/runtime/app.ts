@@ -6,7 +6,8 @@ import { describeTopology, type TopologyDescription } from './describe.js'
 import type { AnySerde, RawBytes, SerdeType } from './serde-codec.js'
 import type { Stream } from './stream.js'
 import { StreamBuilder } from './stream-builder.js'
-import { operatorInfo } from './topology.js'
+import { operatorInfo, type TimestampExtractor } from './topology.js'
+import type { StreamRecord } from './record.js'
 import { nullable } from '../serde/nullable.js'
 import type { Serde } from '../serde/types.js'
 import { QueryableStore } from './queryable-store.js'
@@ -17,6 +18,12 @@ import { UnknownStoreError } from '../../state/errors.js'
 export interface SourceSerdes<KS extends AnySerde<unknown> | undefined, VS extends AnySerde<unknown> | undefined> {
   readonly key?: KS
   readonly value?: VS
+  /**
+   * Event time of a record, in milliseconds since the epoch (default: the record's timestamp).
+   * A function that throws or returns something other than a finite number ≥ 0 is a processing
+   * error for that record, routed by `onProcessingError`.
+   */
+  readonly timestamp?: (record: StreamRecord<Typed<KS>, Typed<VS>>) => number
 }
 
 type Typed<S> = S extends AnySerde<unknown> ? SerdeType<S> : RawBytes
@@ -59,7 +66,8 @@ export class App {
     this.checkNotStarted('stream')
     const list = typeof topics === 'string' ? [topics] : [...topics]
     if (list.length === 0) throw new ConfigError('topics', 'a stream needs at least one topic')
-    return this.builder.source(list, serdes.key, serdes.value) as Stream<Typed<KS>, Typed<VS>>
+    const stream = this.builder.source(list, serdes.key, serdes.value, serdes.timestamp as TimestampExtractor | undefined)
+    return stream as Stream<Typed<KS>, Typed<VS>>
   }
 
   /**
@@ -155,7 +163,7 @@ export class App {
   }
 
   metrics(): AppMetrics {
-    return { ...(this.runner?.metrics ?? { recordsIn: 0, recordsOut: 0, skipped: 0, deadLettered: 0, commits: 0 }) }
+    return { ...(this.runner?.metrics ?? { recordsIn: 0, recordsOut: 0, skipped: 0, deadLettered: 0, lateRecords: 0, commits: 0 }) }
   }
 
   private async release(): Promise<void> {

@@ -37,3 +37,18 @@ export class TopologyError extends TributaryError {
     super('TRIBUTARY_TOPOLOGY', message)
   }
 }
+
+/**
+ * A record arrived after every window it falls in had closed (stream time past the window's
+ * end plus grace). Not a failure: it is counted in `metrics().lateRecords`, and this is what a
+ * side output topic's `tributary.error.*` headers say about it.
+ */
+export class LateRecordError extends TributaryError {
+  constructor(
+    readonly operator: string,
+    readonly timestamp: number,
+    readonly streamTime: number,
+  ) {
+    super('TRIBUTARY_LATE_RECORD', `${operator}: the record at ${new Date(timestamp).toISOString()} came after its windows closed (stream time ${new Date(streamTime).toISOString()})`)
+  }
+}

@@ -11,6 +11,8 @@ import type { StreamRecord } from './record.js'
 import type { Stream } from './stream.js'
 import { keyValueSpec, type StoreOptions } from './store-options.js'
 import { Table } from './table.js'
+import type { TimeWindows } from '../time/windows.js'
+import { WindowedGroupedStream } from './windowed-grouped-stream.js'
 import type { AnyOperator } from './topology.js'
 
 /** How a grouped stream was keyed: as it was, or by a new key (repartitioned first). */
@@ -69,17 +71,34 @@ export class GroupedStream<K, V> {
     return this.build(spec, aggregate<K, V, A>(spec, initializer, aggregator) as AnyOperator)
   }
 
-  private build<A>(spec: KeyValueStoreSpec, operator: AnyOperator): Table<K, A> {
-    const operators: AnyOperator[] = []
-    const rekey = this.grouping.rekey
-    if (rekey !== undefined) {
-      operators.push(selectKey(rekey.select as (value: V, record: StreamRecord<unknown, V>) => K) as AnyOperator)
-      // The repartition topic is named by the user, or after the store: stable either way.
-      operators.push(repartition<K, V>({ name: rekey.name ?? spec.name, ...(this.grouping.key ? { key: this.grouping.key } : {}), ...(this.grouping.value ? { value: this.grouping.value } : {}) }) as AnyOperator)
-    }
-    operators.push(operator)
-    const pipe = this.stream.pipe as unknown as (...ops: OperatorFunction<never, unknown>[]) => Stream<K, A>
-    const piped = pipe.apply(this.stream, operators)
-    return piped.asTable(spec.name, spec.key as Serde<K>)
+  /**
+   * Windows the grouped records by event time, for windowed `count`, `reduce`, `aggregate`.
+   *
+   * @example
+   * bids.groupByKey({ key: serdes.string() }).windowedBy(tumbling('1m', { grace: '10s' })).count({ name: 'bids-per-minute' })
+   */
+  windowedBy(windows: TimeWindows): WindowedGroupedStream<K, V> {
+    return new WindowedGroupedStream<K, V>(this.stream, this.grouping, windows)
   }
+
+  private build<A>(spec: KeyValueStoreSpec, operator: AnyOperator): Table<K, A> {
+    return groupedTable<K, V, A, K>(this.stream, this.grouping, spec.name, spec.key as Serde<K>, operator)
+  }
+}
+
+/**
+ * The table an aggregation of a grouped stream makes: regrouped first (selectKey and a
+ * repartition topic named by the user or after the store) when grouped by a new key.
+ */
+export function groupedTable<K, V, A, KT>(stream: Stream<unknown, V>, grouping: Grouping<K, V>, storeName: string, keySerde: Serde<KT> | undefined, operator: AnyOperator): Table<KT, A> {
+  const operators: AnyOperator[] = []
+  const rekey = grouping.rekey
+  if (rekey !== undefined) {
+    operators.push(selectKey(rekey.select as (value: V, record: StreamRecord<unknown, V>) => K) as AnyOperator)
+    // The repartition topic is named by the user, or after the store: stable either way.
+    operators.push(repartition<K, V>({ name: rekey.name ?? storeName, ...(grouping.key ? { key: grouping.key } : {}), ...(grouping.value ? { value: grouping.value } : {}) }) as AnyOperator)
+  }
+  operators.push(operator)
+  const pipe = stream.pipe as unknown as (...ops: OperatorFunction<never, unknown>[]) => Stream<KT, A>
+  return pipe.apply(stream, operators).asTable(storeName, keySerde)
 }

@@ -8,7 +8,7 @@ import { awaitPromises, noteKey } from '../../operators/internal/await-promises.
 import { mergeNodes } from '../../operators/internal/merge-nodes.js'
 import type { StreamRecord } from './record.js'
 import { Stream, type SinkSerde, type SinkSerdes, type TopicChooser } from './stream.js'
-import { describeOperator, operatorInfo, TopologyGraph, type AnyOperator, type RepartitionSpec, type TopologyNode } from './topology.js'
+import { describeOperator, operatorInfo, TopologyGraph, type AnyOperator, type RepartitionSpec, type TimestampExtractor, type TopologyNode } from './topology.js'
 
 type AnyRecord = StreamRecord<unknown, unknown>
 
@@ -25,8 +25,8 @@ export class StreamBuilder {
 
   constructor(private readonly appId: string) {}
 
-  source<K, V>(topics: readonly string[], key: AnySerde<K> | undefined, value: AnySerde<V> | undefined): Stream<K, V> {
-    const node = this.graph.addSource(topics, key as AnySerde<unknown> | undefined, value as AnySerde<unknown> | undefined)
+  source<K, V>(topics: readonly string[], key: AnySerde<K> | undefined, value: AnySerde<V> | undefined, timestamp?: TimestampExtractor): Stream<K, V> {
+    const node = this.graph.addSource(topics, key as AnySerde<unknown> | undefined, value as AnySerde<unknown> | undefined, false, timestamp)
     return new Stream<K, V>(node, this)
   }
 

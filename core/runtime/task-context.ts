@@ -4,6 +4,7 @@ import type { RecordHeader } from '../log/types.js'
 import type { SinkSerde } from './stream.js'
 import type { Origin, StreamRecord } from './record.js'
 import type { TopologyNode } from './topology.js'
+import type { LateRecordError } from './errors.js'
 
 /** Where a sink sends a record. */
 export interface SinkTarget<K, V> {
@@ -24,6 +25,8 @@ export interface TaskContext {
   readonly taskId: string
   readonly partition: number
   readonly clock: Clock
+  /** The highest event time among the records the task has taken (-Infinity before any). */
+  readonly streamTime: number
   /** The origin of the input record being pushed right now (undefined between pushes). */
   readonly currentOrigin: Origin | undefined
   /** The key of the record most recently handed to a user function, for async ordering. */
@@ -36,6 +39,8 @@ export interface TaskContext {
   instanceOf(node: TopologyNode): Observable<StreamRecord<unknown, unknown>>
   /** This task's shard of a store its sub-topology declares (typed by the operator that declared it). */
   store<S>(name: string): S
+  /** Reports a record too late for its windows: counted, and copied to `sideOutput` when given. */
+  lateRecord(record: unknown, late: LateRecordError, sideOutput: string | undefined): void
   /** Reports an error thrown by user code for a record (or anything carrying its origin); the app's handler decides. */
   processingError(error: unknown, record: unknown, operator: string): void
 }

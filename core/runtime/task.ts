@@ -4,9 +4,10 @@ import type { LogRecord, ProducerRecord, RecordHeader, TopicPartitionOffset } fr
 import type { PartitionTracker } from './partition-tracker.js'
 import { ORIGIN, originOf, type Origin, type StreamRecord } from './record.js'
 import { decode, encode } from './serde-codec.js'
+import type { LateRecordError } from './errors.js'
 import type { StreamBuilder } from './stream-builder.js'
 import { withTaskContext, type SinkTarget, type TaskContext } from './task-context.js'
-import type { SourceNode, TopologyNode } from './topology.js'
+import type { SourceNode, TimestampExtractor, TopologyNode } from './topology.js'
 import type { TaskStores } from '../../state/task-stores.js'
 
 type AnyRecord = StreamRecord<unknown, unknown>
@@ -16,6 +17,7 @@ export interface TaskHooks {
   /** `origin` is the input record behind the failure, when it is known. */
   processingError(task: Task, error: unknown, origin: Origin | undefined, operator: string): void
   deserializationError(task: Task, error: unknown, record: LogRecord): void
+  lateRecord(task: Task, late: LateRecordError, origin: Origin | undefined, sideOutput: string | undefined): void
 }
 
 /**
@@ -35,6 +37,8 @@ export class Task implements TaskContext {
   private outputs: ProducerRecord[] = []
   private inFlight = 0
   private idleWaiters: { limit: number; resolve: () => void }[] = []
+  /** Stream time: the highest event time among the records this task has taken (-Infinity before any). */
+  streamTime = -Infinity
   /** The task's store shards, once opened and restored (none for a stateless sub-topology). */
   stores: TaskStores | undefined
 
@@ -85,6 +89,12 @@ export class Task implements TaskContext {
     }
     const origin: Origin = { partitionKey: tracker.key, offset: record.offset, input: record }
     const streamRecord = { key, value, timestamp: record.timestamp, headers: record.headers, topic: record.topic, partition: record.partition, offset: record.offset, [ORIGIN]: origin }
+    if (source.timestamp !== undefined) {
+      const timestamp = this.extractTimestamp(source.timestamp, streamRecord, origin)
+      if (timestamp === undefined) return
+      streamRecord.timestamp = timestamp
+    }
+    if (streamRecord.timestamp > this.streamTime) this.streamTime = streamRecord.timestamp
     this.origin = origin
     try {
       this.subjects.get(source.id)!.next(streamRecord)
@@ -92,6 +102,20 @@ export class Task implements TaskContext {
       this.origin = undefined
       this.currentKey = undefined
     }
+  }
+
+  /** The event time the source's extractor gives, or undefined after reporting why it gave none. */
+  private extractTimestamp(extract: TimestampExtractor, record: AnyRecord, origin: Origin): number | undefined {
+    let timestamp: unknown
+    try {
+      timestamp = extract(record)
+    } catch (error) {
+      this.hooks.processingError(this, error, origin, 'timestamp extractor')
+      return undefined
+    }
+    if (typeof timestamp === 'number' && Number.isFinite(timestamp) && timestamp >= 0) return timestamp
+    this.hooks.processingError(this, new Error(`the timestamp extractor returned ${String(timestamp)}, not a finite number of milliseconds ≥ 0`), origin, 'timestamp extractor')
+    return undefined
   }
 
   instanceOf(node: TopologyNode): Observable<AnyRecord> {
@@ -165,6 +189,10 @@ export class Task implements TaskContext {
   /** Adds an input partition of this task. */
   addInput(tracker: PartitionTracker): void {
     this.trackers.set(tracker.key, tracker)
+  }
+
+  lateRecord(record: unknown, late: LateRecordError, sideOutput: string | undefined): void {
+    this.hooks.lateRecord(this, late, originOf(record) ?? this.origin, sideOutput)
   }
 
   processingError(error: unknown, record: unknown, operator: string): void {

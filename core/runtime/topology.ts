@@ -18,7 +18,12 @@ export interface SourceNode {
   readonly value: AnySerde<unknown> | undefined
   /** A repartition topic this app writes and reads itself. */
   readonly internal: boolean
+  /** Event time of a record; undefined: the record's timestamp. */
+  readonly timestamp: TimestampExtractor | undefined
 }
+
+/** Picks a record's event time (milliseconds since the epoch). */
+export type TimestampExtractor = (record: StreamRecord<unknown, unknown>) => number
 
 /** A chain of operators applied to its parent's records. */
 export interface PipeNode {
@@ -90,8 +95,8 @@ export class TopologyGraph {
   /** node id → how many pipes read it (as parent or dependency). */
   private readonly consumers = new Map<number, number>()
 
-  addSource(topics: readonly string[], key: AnySerde<unknown> | undefined, value: AnySerde<unknown> | undefined, internal = false): SourceNode {
-    const node: SourceNode = { kind: 'source', id: this.nodes.length, topics, key, value, internal }
+  addSource(topics: readonly string[], key: AnySerde<unknown> | undefined, value: AnySerde<unknown> | undefined, internal = false, timestamp?: TimestampExtractor): SourceNode {
+    const node: SourceNode = { kind: 'source', id: this.nodes.length, topics, key, value, internal, timestamp }
     this.nodes.push(node)
     return node
   }

@@ -4,6 +4,7 @@ import { json } from './json.js'
 import { nullable } from './nullable.js'
 import { float64, int32, int64 } from './numbers.js'
 import { string } from './string.js'
+import { windowed } from './windowed.js'
 
 /**
  * Every built-in serde, in one place.
@@ -12,4 +13,4 @@ import { string } from './string.js'
  * import { serdes } from 'tributary'
  * app.stream('orders', { key: serdes.string(), value: serdes.json({ guard: isOrder }) })
  */
-export const serdes = { string, json, bytes, int32, int64, float64, avro, nullable } as const
+export const serdes = { string, json, bytes, int32, int64, float64, avro, nullable, windowed } as const

@@ -1,0 +1,80 @@
+import type { OperatorFunction } from 'rxjs'
+import { LateRecordError } from '../core/runtime/errors.js'
+import type { StreamRecord } from '../core/runtime/record.js'
+import { windowStartsFor, type TimeWindows } from '../core/time/windows.js'
+import { MISS } from '../state/logged-bytes-store.js'
+import type { WindowStoreSpec } from '../state/store-spec.js'
+import type { Windowed } from '../state/types.js'
+import type { LoggedWindowStore } from '../state/window-store.js'
+import { KeyedQueue } from './internal/keyed-queue.js'
+import { operate } from './internal/operate.js'
+
+/** What a windowed aggregation needs: its windows, its store, how to fold, where late records go. */
+export interface WindowedAggregation<K, V, A> {
+  readonly windows: TimeWindows
+  readonly store: WindowStoreSpec
+  readonly initializer: () => A
+  readonly aggregator: (key: K, value: V, aggregate: A) => A
+  /** A topic for records too late for all their windows; by default they are dropped (and counted). */
+  readonly lateRecords?: string | undefined
+}
+
+interface Item<K, V> {
+  readonly record: StreamRecord<K, V>
+  /** Stream time when the record arrived: what decides whether it is late. */
+  readonly streamTime: number
+}
+
+/**
+ * Folds each record into every window it falls in (one for tumbling windows, size / advance for
+ * hopping ones), per key, in a window store, and emits each window's new aggregate with a
+ * `Windowed<K>` key. A window takes records until the task's stream time passes its end plus the
+ * grace period; a record too late for all its windows is counted in `metrics().lateRecords` and
+ * dropped, or copied to the `lateRecords` topic. Used through
+ * `stream.groupByKey().windowedBy(windows).aggregate(...)`, which declares the store.
+ *
+ * @example
+ * bids.groupByKey().windowedBy(tumbling('1m')).aggregate(() => 0, (item, bid, max) => Math.max(max, bid.price), { name: 'max-bid' })
+ */
+export function windowedAggregate<K, V, A>(spec: WindowedAggregation<K, V, A>): OperatorFunction<StreamRecord<K, V>, StreamRecord<Windowed<K>, A>> {
+  const { windows, store: storeSpec, initializer, aggregator } = spec
+  const name = `${windows.name} aggregate(${storeSpec.name})`
+  return operate<StreamRecord<K, V>, StreamRecord<Windowed<K>, A>>(
+    name,
+    (emit, context) => {
+      if (context === undefined) throw new Error(`${name} keeps its state in a store, so it runs only inside a Tributary pipeline`)
+      const store = context.store<LoggedWindowStore<K, A>>(storeSpec.name)
+      const apply = (record: StreamRecord<K, V>, starts: readonly number[], current: readonly (A | undefined)[]): void => {
+        starts.forEach((start, index) => {
+          const aggregate = aggregator(record.key, record.value, current[index] ?? initializer())
+          store.put(record.key, start, aggregate)
+          emit({ ...record, key: { key: record.key, window: { start, end: start + windows.sizeMs } }, value: aggregate })
+        })
+      }
+      const handle = ({ record, streamTime }: Item<K, V>): void | Promise<void> => {
+        const closesBefore = streamTime - windows.sizeMs - windows.graceMs
+        const starts = windowStartsFor(windows, record.timestamp).filter((start) => start > closesBefore)
+        if (starts.length === 0) {
+          context.lateRecord(record, new LateRecordError(name, record.timestamp, streamTime), spec.lateRecords)
+          return
+        }
+        const current: (A | undefined | typeof MISS)[] = starts.map((start) => store.peek(record.key, start))
+        if (!current.includes(MISS)) {
+          apply(record, starts, current as (A | undefined)[])
+          return
+        }
+        return (async () => {
+          for (let index = 0; index < starts.length; index++) if (current[index] === MISS) current[index] = await store.fetch(record.key, starts[index]!)
+          apply(record, starts, current as (A | undefined)[])
+        })()
+      }
+      const queue = new KeyedQueue<Item<K, V>>(context, name, (item) => item.record, handle)
+      return (record) => {
+        // Records without a key or value are skipped, as in Kafka Streams.
+        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return
+        queue.push(record.key, { record, streamTime: context.streamTime })
+      }
+    },
+    { stores: [storeSpec] },
+  )
+}
