@@ -10,7 +10,7 @@ import type { KeyValueStoreSpec } from '../../state/store-spec.js'
 import type { StreamRecord } from './record.js'
 import type { Stream } from './stream.js'
 import { keyValueSpec, type StoreOptions } from './store-options.js'
-import { Table } from './table.js'
+import { Table, type TableDetails } from './table.js'
 import type { TimeWindows } from '../time/windows.js'
 import { WindowedGroupedStream } from './windowed-grouped-stream.js'
 import type { AnyOperator } from './topology.js'
@@ -82,7 +82,7 @@ export class GroupedStream<K, V> {
   }
 
   private build<A>(spec: KeyValueStoreSpec, operator: AnyOperator): Table<K, A> {
-    return groupedTable<K, V, A, K>(this.stream, this.grouping, spec.name, spec.key as Serde<K>, operator)
+    return groupedTable<K, V, A, K>(this.stream, this.grouping, spec.name, spec.key as Serde<K>, operator, { valueSerde: spec.value as Serde<A> })
   }
 }
 
@@ -90,7 +90,7 @@ export class GroupedStream<K, V> {
  * The table an aggregation of a grouped stream makes: regrouped first (selectKey and a
  * repartition topic named by the user or after the store) when grouped by a new key.
  */
-export function groupedTable<K, V, A, KT>(stream: Stream<unknown, V>, grouping: Grouping<K, V>, storeName: string, keySerde: Serde<KT> | undefined, operator: AnyOperator): Table<KT, A> {
+export function groupedTable<K, V, A, KT>(stream: Stream<unknown, V>, grouping: Grouping<K, V>, storeName: string, keySerde: Serde<KT> | undefined, operator: AnyOperator, details: TableDetails<A> = {}): Table<KT, A> {
   const operators: AnyOperator[] = []
   const rekey = grouping.rekey
   if (rekey !== undefined) {
@@ -100,5 +100,5 @@ export function groupedTable<K, V, A, KT>(stream: Stream<unknown, V>, grouping: 
   }
   operators.push(operator)
   const pipe = stream.pipe as unknown as (...ops: OperatorFunction<never, unknown>[]) => Stream<KT, A>
-  return pipe.apply(stream, operators).asTable(storeName, keySerde)
+  return pipe.apply(stream, operators).asTable(storeName, keySerde, details)
 }

@@ -7,7 +7,7 @@ import type { StreamBuilder } from './stream-builder.js'
 import type { Serde } from '../serde/types.js'
 import { GroupedStream } from './grouped-stream.js'
 import { keyValueSpec, type StoreOptions } from './store-options.js'
-import { Table } from './table.js'
+import { Table, type TableDetails } from './table.js'
 import { toTable } from '../../operators/to-table.js'
 
 type R<K, V> = StreamRecord<K, V>
@@ -143,8 +143,8 @@ export class Stream<K, V> implements Subscribable<StreamRecord<K, V>> {
   }
 
   /** @internal A stream of table updates as the Table it is, materialized in `store`. */
-  asTable<VT>(store: string, key: Serde<K> | undefined): Table<K, VT> {
-    return new Table<K, VT>(this.node, this.builder, store, key)
+  asTable<VT>(store: string, key: Serde<K> | undefined, details: TableDetails<VT> = {}): Table<K, VT> {
+    return new Table<K, VT>(this.node, this.builder, store, key, details)
   }
 
   /** Watches the records at this point of the running app, from every task. */

@@ -1,4 +1,10 @@
 import type { Serde } from '../serde/types.js'
+import { ConfigError } from '../errors.js'
+import { held } from '../serde/held.js'
+import { json } from '../serde/json.js'
+import type { TimeWindows } from '../time/windows.js'
+import { suppressUntilWindowCloses, type UntilWindowCloses } from '../../operators/suppress.js'
+import { checkStoreName, type KeyValueStoreSpec } from '../../state/store-spec.js'
 import { tableFilter } from '../../operators/table-filter.js'
 import { tableMapValues } from '../../operators/table-map-values.js'
 import { toTable } from '../../operators/to-table.js'
@@ -6,6 +12,13 @@ import type { AnyOperator, TopologyNode } from './topology.js'
 import type { StreamBuilder } from './stream-builder.js'
 import { Stream } from './stream.js'
 import { keyValueSpec, type StoreOptions } from './store-options.js'
+
+/** What a table knows of itself beyond its key serde. */
+export interface TableDetails<V> {
+  readonly valueSerde?: Serde<V> | undefined
+  /** The windows of a windowed table (what `suppress` waits for). */
+  readonly windows?: TimeWindows | undefined
+}
 
 /**
  * A table: the latest value per key of a changelog stream, as Kafka Streams' KTable. Its
@@ -26,7 +39,34 @@ export class Table<K, V> {
     readonly storeName: string | undefined,
     /** @internal The key serde, when known (the default of derived stores). */
     readonly keySerde: Serde<K> | undefined,
+    /** @internal Its value serde and, for a windowed table, its windows. */
+    readonly details: TableDetails<V> = {},
   ) {}
+
+  /**
+   * Holds updates back and emits one final result per window once it closes (stream time past
+   * its end plus grace): Kafka Streams' `suppress(Suppressed.untilWindowCloses(...))`. The
+   * held updates live in a changelogged store (`<store>-suppress` unless named), so a restart
+   * loses none. Only for windowed tables.
+   *
+   * @example
+   * counts.suppress(untilWindowCloses()).toStream().to('final-counts', { key: serdes.windowed(serdes.string()), value: serdes.float64() })
+   */
+  suppress(strategy: UntilWindowCloses): Table<K, V> {
+    const windows = this.details.windows
+    if (windows === undefined || this.storeName === undefined || this.keySerde === undefined) {
+      throw new ConfigError('suppress', 'untilWindowCloses needs a windowed table: one made by groupByKey().windowedBy(...).count/reduce/aggregate')
+    }
+    const name = strategy.name ?? `${this.storeName}-suppress`
+    checkStoreName(name)
+    const key = this.keySerde as Serde<unknown>
+    const value = held((this.details.valueSerde ?? json()) as Serde<unknown>)
+    const buffer: KeyValueStoreSpec = { kind: 'key-value', name, key, value: value as Serde<unknown>, cache: false }
+    const identify = (windowed: unknown): string => key.serialize(windowed, { topic: name, isKey: true }).toString('latin1')
+    const operator = suppressUntilWindowCloses<unknown, unknown>(windows, buffer, identify)
+    const stream = this.builder.pipe(this.node, [operator as AnyOperator])
+    return new Table<K, V>(stream.node, this.builder, this.storeName, this.keySerde, this.details)
+  }
 
   /** The table's updates as a stream; a deleted key comes as a record with a `null` value. */
   toStream(): Stream<K, V | null> {

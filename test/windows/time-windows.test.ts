@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { serdes, type Windowed } from '../../index.js'
-import { hopping, tumbling } from '../../operators/index.js'
+import { named, serdes, type Windowed } from '../../index.js'
+import { hopping, tumbling, untilWindowCloses } from '../../operators/index.js'
 import { windowStartsFor } from '../../core/time/windows.js'
 import { driverPerTest } from '../operators/helpers.js'
 
@@ -130,5 +130,46 @@ describe('windowed aggregations', () => {
       { key: 'k', value: { at: 2_500 }, timestamp: 1 },
     ])
     expect(show(await driver.output('counts', counts).readKeyValues())).toEqual(['k@1-2=1', 'k@2-3=1'])
+  })
+})
+
+describe('suppress(untilWindowCloses)', () => {
+  const start = driverPerTest()
+
+  test('emits one final result per window once stream time passes its end plus grace', async () => {
+    const driver = await start(
+      (app) => {
+        app.stream('clicks', { key: serdes.string(), value: serdes.string() })
+          .groupByKey({ key: serdes.string() })
+          .windowedBy(tumbling(MINUTE, { grace: 10_000 }))
+          .count({ name: 'clicks-per-minute' })
+          .suppress(untilWindowCloses())
+          .toStream()
+          .to('final-counts', counts)
+      },
+      { cacheMaxBytes: 0 },
+    )
+    const clicks = driver.input('clicks', { key: serdes.string(), value: serdes.string() })
+    const finals = driver.output('final-counts', counts)
+    await clicks.sendAll([
+      { key: 'u1', value: 'a', timestamp: 5_000 },
+      { key: 'u2', value: 'b', timestamp: 20_000 },
+      { key: 'u1', value: 'c', timestamp: 59_000 },
+      { key: 'u1', value: 'd', timestamp: 65_000 }, // [60, 120) opens; [0, 60) still takes records until 70 s
+      { key: 'u2', value: 'e', timestamp: 30_000 }, // out of order, within grace
+    ])
+    expect(await finals.readKeyValues()).toEqual([])
+    await clicks.send('f', { key: 'u3', timestamp: 70_000 }) // stream time 70 s: [0, 60) closes
+    expect(show(await finals.readKeyValues())).toEqual(['u1@0-60=2', 'u2@0-60=2'])
+    await clicks.send('g', { key: 'u1', timestamp: 40_000 }) // late: dropped, nothing emitted again
+    await clicks.send('h', { key: 'u3', timestamp: 130_000 })
+    expect(show(await finals.readKeyValues())).toEqual(['u1@60-120=1', 'u3@60-120=1'])
+    expect(driver.metrics().lateRecords).toBe(1)
+  })
+
+  test('is refused on a table that is not windowed', async () => {
+    await expect(start((app) => {
+      app.stream('words', { key: serdes.string(), value: serdes.string() }).groupByKey({ key: serdes.string() }).count(named('counts')).suppress(untilWindowCloses())
+    })).rejects.toThrow('untilWindowCloses needs a windowed table')
   })
 })

@@ -1,0 +1,26 @@
+import { SerdeError } from './errors.js'
+import type { Serde } from './types.js'
+
+/**
+ * A value with the timestamp of the record that brought it: 8 bytes of big-endian
+ * milliseconds, then the value's bytes. What `suppress` keeps in its buffer store.
+ *
+ * @example
+ * const buffer = held(serdes.float64())
+ */
+export function held<V>(inner: Serde<V>): Serde<{ readonly value: V; readonly timestamp: number }> {
+  return {
+    name: `held(${inner.name})`,
+    serialize(held, context) {
+      const value = inner.serialize(held.value, context)
+      const bytes = Buffer.allocUnsafe(8 + value.length)
+      bytes.writeBigInt64BE(BigInt(held.timestamp), 0)
+      value.copy(bytes, 8)
+      return bytes
+    },
+    deserialize(bytes, context) {
+      if (bytes.length < 8) throw new SerdeError('deserialize', context, `held(${inner.name})`, `${bytes.length} bytes cannot hold a timestamp (8 bytes)`)
+      return { timestamp: Number(bytes.readBigInt64BE(0)), value: inner.deserialize(bytes.subarray(8), context) }
+    },
+  }
+}
