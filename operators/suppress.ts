@@ -90,6 +90,10 @@ export function suppressUntilWindowCloses<K, V>(windows: TimeWindows, buffer: Ke
         hold(record.key, held)
         release()
       }
+      // Stream time also moves without records reaching here (other keys, the idle timeout).
+      context.onStreamTimeAdvance(() => {
+        if (restored) release()
+      })
       const done = context.track(undefined)
       void (async () => {
         try {

@@ -1,6 +1,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import { systemClock, type Clock } from '../clock.js'
+import { toMillis, type Duration } from '../time/duration.js'
 import type { StoreBackendFactory } from '../../state/backend/types.js'
 import { rocksdbStores } from '../../state/backend/rocksdb-backend.js'
 import { ConfigError } from '../errors.js'
@@ -39,6 +40,12 @@ export interface AppOptions {
   readonly stateDir?: string
   /** Bytes all store caches may hold together; 0 turns caching off. Default 10 MiB. */
   readonly cacheMaxBytes?: number
+  /**
+   * After this long without a record, a task's stream time moves on with the wall clock, so
+   * windows of a quiet partition close and their final results come out. Default: never (stream
+   * time moves only with records, as in Kafka Streams).
+   */
+  readonly idleTimeout?: Duration
   /** Drop the state of stores whose shape changed (or that are gone) instead of refusing to start. Default false. */
   readonly resetState?: boolean
   readonly clock?: Clock
@@ -60,6 +67,7 @@ export interface ResolvedAppOptions {
   readonly stateDir: string
   readonly cacheMaxBytes: number
   readonly resetState: boolean
+  readonly idleTimeoutMs: number | undefined
   readonly clock: Clock
   readonly logger: AppLogger
 }
@@ -104,6 +112,7 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     stateDir: path.resolve(options.stateDir ?? path.join(os.tmpdir(), 'tributary-state')),
     cacheMaxBytes: options.cacheMaxBytes ?? 10 * 1024 * 1024,
     resetState: options.resetState ?? false,
+    idleTimeoutMs: options.idleTimeout === undefined ? undefined : toMillis(options.idleTimeout, 'idleTimeout'),
     clock: options.clock ?? systemClock,
     logger: options.logger ?? stderrLogger,
   }

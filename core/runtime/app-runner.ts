@@ -90,6 +90,7 @@ export class AppRunner {
   async step(): Promise<number> {
     const records = await this.consumer!.poll({ timeoutMs: 0 })
     await this.process(records)
+    await this.tick()
     await Promise.all([...this.tasks.values()].map((task) => task.idle()))
     if (this.failure !== undefined) throw this.failure
     return records.length
@@ -127,6 +128,7 @@ export class AppRunner {
         const waitMs = Math.max(0, Math.min(this.options.pollTimeoutMs, nextCommitAt - this.clock.now()))
         const records = await this.consumer!.poll({ timeoutMs: waitMs })
         await this.process(records)
+        await this.tick()
         if (this.failure !== undefined) break
         // A backlog resolves every await at once: give timers, signals and I/O their turn.
         await new Promise<void>((resolve) => setImmediate(resolve))
@@ -180,6 +182,16 @@ export class AppRunner {
    * outputs, changelog records and input offsets are committed (the changelog is what makes
    * state durable), then the stores are checkpointed (which waits for the backend writes).
    */
+  /** Wall-clock work of every task (punctuators, idle advance), and the outputs it made. */
+  private async tick(): Promise<void> {
+    let outputs = 0
+    for (const task of this.tasks.values()) {
+      task.tick()
+      outputs += task.bufferedOutputs
+    }
+    if (outputs > 0) await this.committer!.sendOutputs(this.tasks.values())
+  }
+
   private async commit(tasks: readonly Task[] = [...this.tasks.values()]): Promise<void> {
     const stateful = tasks.filter((task) => task.stores !== undefined)
     for (const task of stateful) {
@@ -237,7 +249,7 @@ export class AppRunner {
           processingError: (failed, error, origin, operator) => this.onProcessingError(failed, error, origin, operator),
           deserializationError: (failed, error, record) => this.onDeserializationError(failed, error, record),
           lateRecord: (failed, error, origin, sideOutput) => this.onLateRecord(failed, error, origin, sideOutput),
-        })
+        }, this.options.idleTimeoutMs)
         this.tasks.set(taskId, task)
         created.push(task)
       }

@@ -5,6 +5,7 @@ import type { SinkSerde } from './stream.js'
 import type { Origin, StreamRecord } from './record.js'
 import type { TopologyNode } from './topology.js'
 import type { LateRecordError } from './errors.js'
+import type { PunctuationType } from './task-time.js'
 
 /** Where a sink sends a record. */
 export interface SinkTarget<K, V> {
@@ -27,6 +28,10 @@ export interface TaskContext {
   readonly clock: Clock
   /** The highest event time among the records the task has taken (-Infinity before any). */
   readonly streamTime: number
+  /** Calls `callback` every `intervalMs` of stream time or wall-clock time; returns the cancel function. */
+  schedule(type: PunctuationType, intervalMs: number, callback: (time: number) => void): () => void
+  /** Calls `listener` whenever stream time advances (after a record, or on the idle timeout). */
+  onStreamTimeAdvance(listener: () => void): () => void
   /** The origin of the input record being pushed right now (undefined between pushes). */
   readonly currentOrigin: Origin | undefined
   /** The key of the record most recently handed to a user function, for async ordering. */

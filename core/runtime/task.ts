@@ -9,6 +9,7 @@ import type { StreamBuilder } from './stream-builder.js'
 import { withTaskContext, type SinkTarget, type TaskContext } from './task-context.js'
 import type { SourceNode, TimestampExtractor, TopologyNode } from './topology.js'
 import type { TaskStores } from '../../state/task-stores.js'
+import { TaskTime, type PunctuationType } from './task-time.js'
 
 type AnyRecord = StreamRecord<unknown, unknown>
 
@@ -37,8 +38,8 @@ export class Task implements TaskContext {
   private outputs: ProducerRecord[] = []
   private inFlight = 0
   private idleWaiters: { limit: number; resolve: () => void }[] = []
-  /** Stream time: the highest event time among the records this task has taken (-Infinity before any). */
-  streamTime = -Infinity
+  /** Stream time, punctuators and idle advance. */
+  readonly time: TaskTime
   /** The task's store shards, once opened and restored (none for a stateless sub-topology). */
   stores: TaskStores | undefined
 
@@ -49,8 +50,36 @@ export class Task implements TaskContext {
     readonly clock: Clock,
     private readonly builder: StreamBuilder,
     private readonly hooks: TaskHooks,
+    idleTimeoutMs?: number,
   ) {
     this.taskId = `${subTopology}_${partition}`
+    this.time = new TaskTime(clock.now(), idleTimeoutMs)
+  }
+
+  /** Stream time: the highest event time among the records this task has taken (-Infinity before any). */
+  get streamTime(): number {
+    return this.time.streamTime
+  }
+
+  schedule(type: PunctuationType, intervalMs: number, callback: (time: number) => void): () => void {
+    return this.time.schedule(type, intervalMs, this.clock.now(), (time) => this.guarded('punctuator', () => callback(time)))
+  }
+
+  onStreamTimeAdvance(listener: () => void): () => void {
+    return this.time.onAdvance(() => this.guarded('stream time', listener))
+  }
+
+  /** Wall-clock work of the task: punctuators due, idle advance of stream time. */
+  tick(): void {
+    this.time.tick(this.clock.now())
+  }
+
+  private guarded(what: string, run: () => void): void {
+    try {
+      run()
+    } catch (error) {
+      this.hooks.processingError(this, error, undefined, what)
+    }
   }
 
   get currentOrigin(): Origin | undefined {
@@ -94,7 +123,7 @@ export class Task implements TaskContext {
       if (timestamp === undefined) return
       streamRecord.timestamp = timestamp
     }
-    if (streamRecord.timestamp > this.streamTime) this.streamTime = streamRecord.timestamp
+    const advanced = this.time.observe(streamRecord.timestamp, this.clock.now())
     this.origin = origin
     try {
       this.subjects.get(source.id)!.next(streamRecord)
@@ -102,6 +131,7 @@ export class Task implements TaskContext {
       this.origin = undefined
       this.currentKey = undefined
     }
+    if (advanced) this.time.advanced()
   }
 
   /** The event time the source's extractor gives, or undefined after reporting why it gave none. */

@@ -23,6 +23,8 @@ export interface TestDriverOptions {
   readonly stateDir?: string
   /** Store cache size (default the app's 10 MiB; 0 forwards every update at once). */
   readonly cacheMaxBytes?: number
+  /** The app's idle timeout: stream time follows the fake wall clock after this long without records. */
+  readonly idleTimeout?: AppOptions['idleTimeout']
 }
 
 /** A record as a test writes or reads it. */
@@ -75,6 +77,7 @@ export class TestDriver {
       stores: options.stores ?? inMemoryStores(),
       ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
       ...(options.cacheMaxBytes === undefined ? {} : { cacheMaxBytes: options.cacheMaxBytes }),
+      ...(options.idleTimeout === undefined ? {} : { idleTimeout: options.idleTimeout }),
     })
     setup(app)
     const { sources, sinks } = app.topics()

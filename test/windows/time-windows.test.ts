@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { named, serdes, type Windowed } from '../../index.js'
-import { hopping, tumbling, untilWindowCloses } from '../../operators/index.js'
+import { every, hopping, tumbling, untilWindowCloses } from '../../operators/index.js'
 import { windowStartsFor } from '../../core/time/windows.js'
 import { driverPerTest } from '../operators/helpers.js'
 
@@ -171,5 +171,64 @@ describe('suppress(untilWindowCloses)', () => {
     await expect(start((app) => {
       app.stream('words', { key: serdes.string(), value: serdes.string() }).groupByKey({ key: serdes.string() }).count(named('counts')).suppress(untilWindowCloses())
     })).rejects.toThrow('untilWindowCloses needs a windowed table')
+  })
+})
+
+describe('punctuators and the idle timeout', () => {
+  const start = driverPerTest()
+
+  test('a wall-clock punctuator fires every interval of the fake clock, once however far it jumps', async () => {
+    const driver = await start((app) => {
+      app.stream('in', { key: serdes.string(), value: serdes.string() })
+        .pipe(every('10s', (now) => [{ key: 'tick', value: String(now) }]))
+        .to('out', { key: serdes.string(), value: serdes.string() })
+    })
+    const out = driver.output('out', { key: serdes.string(), value: serdes.string() })
+    await driver.input('in', { key: serdes.string(), value: serdes.string() }).send('hello', { key: 'k' })
+    const t0 = driver.clock.now()
+    await driver.advanceTime(9_999)
+    expect(await out.readKeyValues()).toEqual([['k', 'hello']])
+    await driver.advanceTime(1)
+    expect(await out.readKeyValues()).toEqual([['tick', String(t0 + 10_000)]])
+    await driver.advanceTime(35_000)
+    expect(await out.readKeyValues()).toEqual([['tick', String(t0 + 45_000)]])
+  })
+
+  test('a stream-time punctuator fires as records move stream time', async () => {
+    const driver = await start((app) => {
+      app.stream('in', { key: serdes.string(), value: serdes.string() })
+        .pipe(every(1_000, (time) => [{ key: 'at', value: String(time) }], { on: 'stream-time' }))
+        .to('out', { key: serdes.string(), value: serdes.string() })
+    })
+    const input = driver.input('in', { key: serdes.string(), value: serdes.string() })
+    for (const timestamp of [100, 600, 1_100, 1_300, 5_000]) await input.send('r', { key: 'k', timestamp })
+    const ticks = (await driver.output('out', { key: serdes.string(), value: serdes.string() }).readKeyValues()).filter(([key]) => key === 'at')
+    expect(ticks).toEqual([['at', '1100'], ['at', '5000']])
+  })
+
+  test("with an idle timeout, a quiet partition's windows close on the wall clock and suppress emits their final results", async () => {
+    const driver = await start(
+      (app) => {
+        app.stream('clicks', { key: serdes.string(), value: serdes.string() })
+          .groupByKey({ key: serdes.string() })
+          .windowedBy(tumbling(MINUTE, { grace: 5_000 }))
+          .count({ name: 'per-minute' })
+          .suppress(untilWindowCloses())
+          .toStream()
+          .to('final-counts', counts)
+      },
+      { idleTimeout: '30s', cacheMaxBytes: 0 },
+    )
+    const finals = driver.output('final-counts', counts)
+    const now = driver.clock.now()
+    const minuteStart = Math.floor(now / MINUTE) * MINUTE
+    await driver.input('clicks', { key: serdes.string(), value: serdes.string() }).send('x', { key: 'u1', timestamp: minuteStart + 1_000 })
+    await driver.advanceTime(29_000)
+    expect(await finals.readKeyValues()).toEqual([])
+    // Stream time now moves with the wall clock from the record's time: the window closes at its end + grace.
+    await driver.advanceTime(MINUTE + 5_000 - 1_000 - 29_000 - 1)
+    expect(await finals.readKeyValues()).toEqual([])
+    await driver.advanceTime(1)
+    expect(show(await finals.readKeyValues()).map((line) => line.replace(/@\d+-\d+/, ''))).toEqual(['u1=1'])
   })
 })
