@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs'
 import type { StreamRecord } from '../core/runtime/record.js'
-import type { TimeWindows, Windowed } from '../core/time/windows.js'
+import type { Windowed } from '../core/time/windows.js'
 import type { CachedKeyValueStore } from '../state/key-value-store.js'
 import type { KeyValueStoreSpec } from '../state/store-spec.js'
 import { operate } from './internal/operate.js'
@@ -42,9 +42,9 @@ interface Pending<K, V> {
  * emitted once; an update of a window that already closed is dropped.
  *
  * @example
- * windowedCounts.pipe(suppressUntilWindowCloses(windows, bufferSpec, identity))
+ * windowedCounts.pipe(suppressUntilWindowCloses(windows.graceMs, bufferSpec, identity))
  */
-export function suppressUntilWindowCloses<K, V>(windows: TimeWindows, buffer: KeyValueStoreSpec, identify: (key: Windowed<K>) => string): OperatorFunction<StreamRecord<Windowed<K>, V | null>, StreamRecord<Windowed<K>, V | null>> {
+export function suppressUntilWindowCloses<K, V>(closesAfterEndMs: number, buffer: KeyValueStoreSpec, identify: (key: Windowed<K>) => string): OperatorFunction<StreamRecord<Windowed<K>, V | null>, StreamRecord<Windowed<K>, V | null>> {
   const name = `suppress(untilWindowCloses, ${buffer.name})`
   return operate<StreamRecord<Windowed<K>, V | null>, StreamRecord<Windowed<K>, V | null>>(
     name,
@@ -68,9 +68,13 @@ export function suppressUntilWindowCloses<K, V>(windows: TimeWindows, buffer: Ke
         if (pending === undefined) window.set(id, { key, held })
         else pending.held = held
       }
+      const unhold = (key: Windowed<K>): boolean => {
+        const window = byEnd.get(key.window.end)
+        return window?.delete(identify(key)) ?? false
+      }
       const release = (): void => {
         const streamTime = context.streamTime
-        while (ends.length > 0 && ends[0]! + windows.graceMs <= streamTime) {
+        while (ends.length > 0 && ends[0]! + closesAfterEndMs <= streamTime) {
           const end = ends.shift()!
           closedBefore = Math.max(closedBefore, end)
           for (const { key, held } of byEnd.get(end)!.values()) {
@@ -84,7 +88,12 @@ export function suppressUntilWindowCloses<K, V>(windows: TimeWindows, buffer: Ke
       let restored = false
       const early: StreamRecord<Windowed<K>, V | null>[] = []
       const accept = (record: StreamRecord<Windowed<K>, V | null>): void => {
-        if (record.key.window.end <= closedBefore || record.value === null) return
+        if (record.key.window.end <= closedBefore) return
+        if (record.value === null) {
+          // A window that is gone (a session merged into a larger one): nothing to emit for it.
+          if (unhold(record.key)) store.delete(record.key)
+          return
+        }
         const held = { value: record.value, timestamp: record.timestamp }
         store.put(record.key, held)
         hold(record.key, held)

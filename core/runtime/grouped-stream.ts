@@ -13,6 +13,8 @@ import { keyValueSpec, type StoreOptions } from './store-options.js'
 import { Table, type TableDetails } from './table.js'
 import type { TimeWindows } from '../time/windows.js'
 import { WindowedGroupedStream } from './windowed-grouped-stream.js'
+import { SessionWindowedGroupedStream } from './session-windowed-grouped-stream.js'
+import type { SessionWindows } from '../../operators/sessions.js'
 import type { AnyOperator } from './topology.js'
 
 /** How a grouped stream was keyed: as it was, or by a new key (repartitioned first). */
@@ -72,12 +74,17 @@ export class GroupedStream<K, V> {
   }
 
   /**
-   * Windows the grouped records by event time, for windowed `count`, `reduce`, `aggregate`.
+   * Windows the grouped records by event time (tumbling, hopping or session windows), for
+   * windowed `count`, `reduce`, `aggregate`.
    *
    * @example
    * bids.groupByKey({ key: serdes.string() }).windowedBy(tumbling('1m', { grace: '10s' })).count({ name: 'bids-per-minute' })
+   * clicks.groupByKey({ key: serdes.string() }).windowedBy(sessions('30m')).count({ name: 'clicks-per-visit' })
    */
-  windowedBy(windows: TimeWindows): WindowedGroupedStream<K, V> {
+  windowedBy(windows: TimeWindows): WindowedGroupedStream<K, V>
+  windowedBy(windows: SessionWindows): SessionWindowedGroupedStream<K, V>
+  windowedBy(windows: TimeWindows | SessionWindows): WindowedGroupedStream<K, V> | SessionWindowedGroupedStream<K, V> {
+    if (windows.kind === 'session') return new SessionWindowedGroupedStream<K, V>(this.stream, this.grouping, windows)
     return new WindowedGroupedStream<K, V>(this.stream, this.grouping, windows)
   }
 
