@@ -2,7 +2,6 @@ import type { Serde } from '../serde/types.js'
 import { ConfigError } from '../errors.js'
 import { held } from '../serde/held.js'
 import { json } from '../serde/json.js'
-import type { TimeWindows } from '../time/windows.js'
 import { suppressUntilWindowCloses, type UntilWindowCloses } from '../../operators/suppress.js'
 import { checkStoreName, type KeyValueStoreSpec } from '../../state/store-spec.js'
 import { tableFilter } from '../../operators/table-filter.js'
@@ -16,8 +15,8 @@ import { keyValueSpec, type StoreOptions } from './store-options.js'
 /** What a table knows of itself beyond its key serde. */
 export interface TableDetails<V> {
   readonly valueSerde?: Serde<V> | undefined
-  /** The windows of a windowed table (what `suppress` waits for). */
-  readonly windows?: TimeWindows | undefined
+  /** For a windowed table: how long after a window's end it closes (what `suppress` waits for). */
+  readonly closesAfterEndMs?: number | undefined
 }
 
 /**
@@ -53,8 +52,8 @@ export class Table<K, V> {
    * counts.suppress(untilWindowCloses()).toStream().to('final-counts', { key: serdes.windowed(serdes.string()), value: serdes.float64() })
    */
   suppress(strategy: UntilWindowCloses): Table<K, V> {
-    const windows = this.details.windows
-    if (windows === undefined || this.storeName === undefined || this.keySerde === undefined) {
+    const closesAfterEndMs = this.details.closesAfterEndMs
+    if (closesAfterEndMs === undefined || this.storeName === undefined || this.keySerde === undefined) {
       throw new ConfigError('suppress', 'untilWindowCloses needs a windowed table: one made by groupByKey().windowedBy(...).count/reduce/aggregate')
     }
     const name = strategy.name ?? `${this.storeName}-suppress`
@@ -63,7 +62,7 @@ export class Table<K, V> {
     const value = held((this.details.valueSerde ?? json()) as Serde<unknown>)
     const buffer: KeyValueStoreSpec = { kind: 'key-value', name, key, value: value as Serde<unknown>, cache: false }
     const identify = (windowed: unknown): string => key.serialize(windowed, { topic: name, isKey: true }).toString('latin1')
-    const operator = suppressUntilWindowCloses<unknown, unknown>(windows, buffer, identify)
+    const operator = suppressUntilWindowCloses<unknown, unknown>(closesAfterEndMs, buffer, identify)
     const stream = this.builder.pipe(this.node, [operator as AnyOperator])
     return new Table<K, V>(stream.node, this.builder, this.storeName, this.keySerde, this.details)
   }
