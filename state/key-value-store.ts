@@ -102,16 +102,11 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   /** The value of `key`: synchronously when cached or at hand below, else a promise. */
   lookup(key: K): V | undefined | Promise<V | undefined> {
-    const id = this.identify(key)
-    const entry = this.cache.get(id)
-    if (entry !== undefined) {
-      entry.recent = true
-      return entry.value
-    }
+    const known = this.peek(key)
+    if (known !== MISS) return known
     const keyBytes = this.keyBytesOf(key)
-    const stored = this.bytes.get(keyBytes)
-    if (!(stored instanceof Promise)) return this.loaded(key, keyBytes, id, stored)
-    return stored.then((bytes) => this.loaded(key, keyBytes, id, bytes))
+    const id = this.identify(key)
+    return Promise.resolve(this.bytes.get(keyBytes)).then((bytes) => this.loaded(key, keyBytes, id, bytes))
   }
 
   get(key: K): Promise<V | undefined> {

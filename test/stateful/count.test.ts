@@ -1,7 +1,16 @@
 import { describe, expect, test } from 'vitest'
-import { named, rocksdbStores, serdes } from '../../index.js'
+import { named, rocksdbStores, serdes, type App } from '../../index.js'
 import { driverPerTest } from '../operators/helpers.js'
 import { tempDirPerTest } from '../runtime/helpers.js'
+
+/** words → groupByKey → count (store word-counts) → counts */
+function countWords(app: App): void {
+  app.stream('words', { key: serdes.string(), value: serdes.string() })
+    .groupByKey({ key: serdes.string() })
+    .count(named('word-counts'))
+    .toStream()
+    .to('counts', { key: serdes.string(), value: serdes.float64() })
+}
 
 describe('count', () => {
   // Registered first, so it runs after the drivers are closed (hooks run in reverse order).
@@ -9,13 +18,7 @@ describe('count', () => {
   const start = driverPerTest()
 
   test('counts records per key and forwards each key once per commit with the cache on', async () => {
-    const driver = await start((app) => {
-      app.stream('words', { key: serdes.string(), value: serdes.string() })
-        .groupByKey({ key: serdes.string() })
-        .count(named('word-counts'))
-        .toStream()
-        .to('counts', { key: serdes.string(), value: serdes.float64() })
-    })
+    const driver = await start(countWords)
     const words = driver.input('words', { key: serdes.string(), value: serdes.string() })
     await words.sendAll(['a', 'b', 'a', 'a'].map((word) => ({ key: word, value: word })))
     const counts = driver.output('counts', { key: serdes.string(), value: serdes.float64() })
@@ -27,13 +30,7 @@ describe('count', () => {
 
   test('forwards every update with the cache off', async () => {
     const driver = await start(
-      (app) => {
-        app.stream('words', { key: serdes.string(), value: serdes.string() })
-          .groupByKey({ key: serdes.string() })
-          .count(named('word-counts'))
-          .toStream()
-          .to('counts', { key: serdes.string(), value: serdes.float64() })
-      },
+      countWords,
       { cacheMaxBytes: 0 },
     )
     await driver.input('words', { key: serdes.string(), value: serdes.string() }).sendAll(['a', 'b', 'a'].map((word) => ({ key: word, value: word })))
@@ -42,13 +39,7 @@ describe('count', () => {
 
   test('on RocksDB with a cache too small for the keys, values read from disk keep per-key order and every count is right', async () => {
     const driver = await start(
-      (app) => {
-        app.stream('words', { key: serdes.string(), value: serdes.string() })
-          .groupByKey({ key: serdes.string() })
-          .count(named('word-counts'))
-          .toStream()
-          .to('counts', { key: serdes.string(), value: serdes.float64() })
-      },
+      countWords,
       { stores: rocksdbStores(), stateDir: tempDir(), cacheMaxBytes: 300 },
     )
     const words = driver.input('words', { key: serdes.string(), value: serdes.string() })
