@@ -57,21 +57,28 @@ export class AppRunner {
   /** Joins the group and starts the loop; with `manual`, the caller drives it with `step()`. */
   async start(manual = false): Promise<void> {
     await this.prepareState()
-    await this.prepareTopics()
-    const topics = [...new Set(this.subTopologies.flatMap((sub) => sub.sources.flatMap((source) => source.topics)))]
-    const exactlyOnce = this.options.processing === 'exactly_once'
-    this.consumer = this.log.consumer({
-      groupId: this.options.id,
-      isolation: exactlyOnce ? 'read_committed' : 'read_uncommitted',
-      autoOffsetReset: 'earliest',
-      maxPollRecords: this.options.maxPollRecords,
-    })
-    const producer: Producer | undefined = exactlyOnce ? undefined : this.log.producer()
-    this.committer = new Committer(this.options.id, this.log, this.consumer, producer, this.metrics)
-    await this.consumer.subscribe(topics, {
-      onAssigned: (partitions) => this.assign(partitions),
-      onRevoked: (partitions) => this.revoke(partitions),
-    })
+    try {
+      await this.prepareTopics()
+      const topics = [...new Set(this.subTopologies.flatMap((sub) => sub.sources.flatMap((source) => source.topics)))]
+      const exactlyOnce = this.options.processing === 'exactly_once'
+      this.consumer = this.log.consumer({
+        groupId: this.options.id,
+        isolation: exactlyOnce ? 'read_committed' : 'read_uncommitted',
+        autoOffsetReset: 'earliest',
+        maxPollRecords: this.options.maxPollRecords,
+      })
+      const producer: Producer | undefined = exactlyOnce ? undefined : this.log.producer()
+      this.committer = new Committer(this.options.id, this.log, this.consumer, producer, this.metrics)
+      await this.consumer.subscribe(topics, {
+        onAssigned: (partitions) => this.assign(partitions),
+        onRevoked: (partitions) => this.revoke(partitions),
+      })
+    } catch (error) {
+      // What was opened is closed again, and the state directory unlocked, so a retry can start.
+      this.failure ??= error
+      await this.close().catch(() => undefined)
+      throw error
+    }
     if (!manual) {
       this.loop = this.run()
       // Reported here too, so an app whose `done` nobody awaits does not fail silently or crash
@@ -176,12 +183,6 @@ export class AppRunner {
     await this.committer!.sendOutputs(this.tasks.values())
   }
 
-  /**
-   * Commits: first each task's stores are flushed (caches forward their changes, which may
-   * feed more operators, so until nothing moves) and their backends start writing, then
-   * outputs, changelog records and input offsets are committed (the changelog is what makes
-   * state durable), then the stores are checkpointed (which waits for the backend writes).
-   */
   /** Wall-clock work of every task (punctuators, idle advance), and the outputs it made. */
   private async tick(): Promise<void> {
     let outputs = 0
@@ -192,6 +193,12 @@ export class AppRunner {
     if (outputs > 0) await this.committer!.sendOutputs(this.tasks.values())
   }
 
+  /**
+   * Commits: first each task's stores are flushed (caches forward their changes, which may
+   * feed more operators, so until nothing moves) and their backends start writing, then
+   * outputs, changelog records and input offsets are committed (the changelog is what makes
+   * state durable), then the stores are checkpointed (which waits for the backend writes).
+   */
   private async commit(tasks: readonly Task[] = [...this.tasks.values()]): Promise<void> {
     const stateful = tasks.filter((task) => task.stores !== undefined)
     for (const task of stateful) {

@@ -99,6 +99,22 @@ describe.each<Processing>(['at_least_once', 'exactly_once'])('stores on RocksDB 
   })
 })
 
+describe('start failures', () => {
+  const tempDir = tempDirPerTest('start-failure')
+
+  test('a start that fails (a source topic is missing) unlocks the state directory, so a retry can start', async () => {
+    const stateDir = tempDir()
+    await withLog(tempDir(), async (log) => {
+      const error = await countApp(log, stateDir, 'at_least_once').start().catch((caught: unknown) => caught)
+      expect((error as Error).message).toContain('source topics missing: words')
+      await writeWords(log, 0, 7)
+      const retry = countApp(log, stateDir, 'at_least_once')
+      await runUntilCounted(retry, 7)
+      await retry.stop()
+    })
+  })
+})
+
 describe('topology changes', () => {
   const tempDir = tempDirPerTest('topology')
 
