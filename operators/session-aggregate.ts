@@ -45,6 +45,8 @@ export function sessionAggregate<K, V, A>(spec: SessionAggregation<K, V, A>): Op
       const store = context.store<LoggedSessionStore<K, A>>(storeSpec.name)
       const handle = async ({ record, streamTime }: Item<K, V>): Promise<void> => {
         const { key, timestamp } = record
+        // Sessions expire by the stream time every record has been handled to, never past one in flight.
+        store.advanceStreamTime(context.settledStreamTime)
         const merged: KeyValue<Windowed<K>, A>[] = []
         for await (const session of store.findSessions(key, timestamp - windows.gapMs, timestamp + windows.gapMs)) merged.push(session)
         let start = timestamp

@@ -73,7 +73,8 @@ export function suppressUntilWindowCloses<K, V>(closesAfterEndMs: number, buffer
         return window?.delete(identify(key)) ?? false
       }
       const release = (): void => {
-        const streamTime = context.streamTime
+        // Not past records still being handled upstream: they may yet update an open window.
+        const streamTime = context.settledStreamTime
         while (ends.length > 0 && ends[0]! + closesAfterEndMs <= streamTime) {
           const end = ends.shift()!
           closedBefore = Math.max(closedBefore, end)
@@ -87,7 +88,8 @@ export function suppressUntilWindowCloses<K, V>(closesAfterEndMs: number, buffer
       // Held updates of an earlier run come back from the store before new ones are taken.
       let restored = false
       const early: StreamRecord<Windowed<K>, V | null>[] = []
-      const accept = (record: StreamRecord<Windowed<K>, V | null>): void => {
+      /** Holds (or, for a tombstone, forgets) a window's update; `release` then emits what closed. */
+      const take = (record: StreamRecord<Windowed<K>, V | null>): void => {
         if (record.key.window.end <= closedBefore) return
         if (record.value === null) {
           // A window that is gone (a session merged into a larger one): nothing to emit for it.
@@ -97,7 +99,6 @@ export function suppressUntilWindowCloses<K, V>(closesAfterEndMs: number, buffer
         const held = { value: record.value, timestamp: record.timestamp }
         store.put(record.key, held)
         hold(record.key, held)
-        release()
       }
       // Stream time also moves without records reaching here (other keys, the idle timeout).
       context.onStreamTimeAdvance(() => {
@@ -111,14 +112,19 @@ export function suppressUntilWindowCloses<K, V>(closesAfterEndMs: number, buffer
           context.processingError(error, undefined, name)
         } finally {
           restored = true
-          for (const record of early.splice(0)) accept(record)
+          // Stream time has moved on meanwhile: every early update is held before any window is released.
+          for (const record of early.splice(0)) take(record)
           release()
           done()
         }
       })()
       return (record) => {
-        if (restored) accept(record)
-        else early.push(record)
+        if (!restored) {
+          early.push(record)
+          return
+        }
+        take(record)
+        release()
       }
     },
     { stores: [buffer] },

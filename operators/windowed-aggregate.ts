@@ -52,6 +52,8 @@ export function windowedAggregate<K, V, A>(spec: WindowedAggregation<K, V, A>): 
         })
       }
       const handle = ({ record, streamTime }: Item<K, V>): void | Promise<void> => {
+        // Windows expire by the stream time every record has been handled to, never past one in flight.
+        store.advanceStreamTime(context.settledStreamTime)
         const closesBefore = streamTime - windows.sizeMs - windows.graceMs
         const starts = windowStartsFor(windows, record.timestamp).filter((start) => start > closesBefore)
         if (starts.length === 0) {

@@ -13,6 +13,8 @@ export interface SessionStoreOptions {
   readonly name: string
   /** How long sessions stay, in stream time past their end. */
   readonly retentionMs: number
+  /** Stream time comes from the caller (`advanceStreamTime`) instead of from the puts (see WindowStoreOptions). */
+  readonly streamTimeFromCaller?: boolean
 }
 
 /**
@@ -28,6 +30,7 @@ export interface SessionStoreOptions {
  * for await (const { key, value } of store.findSessions('user-1', 3_000, 9_000)) … // the session above
  */
 export class LoggedSessionStore<K, V> implements SessionStore<K, V> {
+  private readonly streamTimeFromCaller: boolean
   readonly name: string
   readonly retentionMs: number
   private readonly codec: StoreCodec<K, V>
@@ -40,6 +43,7 @@ export class LoggedSessionStore<K, V> implements SessionStore<K, V> {
   ) {
     const { name, retentionMs } = options
     if (!Number.isSafeInteger(retentionMs) || retentionMs < 0) throw new ConfigError('retentionMs', `session store ${name}: must be a non-negative integer, got ${retentionMs}`)
+    this.streamTimeFromCaller = options.streamTimeFromCaller === true
     this.name = name
     this.retentionMs = retentionMs
     this.codec = new StoreCodec(serdes, name)
@@ -93,10 +97,15 @@ export class LoggedSessionStore<K, V> implements SessionStore<K, V> {
     this.write(session, null)
   }
 
+  /** Moves stream time on (with `streamTimeFromCaller`): sessions ended longer ago than the retention expire. */
+  advanceStreamTime(time: number): void {
+    if (time !== -Infinity) this.retention.observe(time)
+  }
+
   private write(session: Windowed<K>, value: Buffer | null): void {
     const { start, end } = session.window
     this.checkSession(start, end)
-    this.retention.observe(end)
+    if (!this.streamTimeFromCaller) this.retention.observe(end)
     if (this.retention.rejects(end)) return
     this.bytes.put(encodeSessionKey(this.retention.segmentOf(end), this.codec.encodeKey(session.key), start, end), value)
   }

@@ -21,11 +21,15 @@ export interface WindowStoreSpec extends BaseStoreSpec {
   readonly kind: 'window'
   readonly windowSizeMs: number
   readonly retentionMs: number
+  /** The operator moves stream time (`advanceStreamTime`) rather than the puts. */
+  readonly streamTimeFromCaller?: boolean
 }
 
 export interface SessionStoreSpec extends BaseStoreSpec {
   readonly kind: 'session'
   readonly retentionMs: number
+  /** The operator moves stream time (`advanceStreamTime`) rather than the puts. */
+  readonly streamTimeFromCaller?: boolean
 }
 
 /** A store's serdes with the contexts their errors name (the changelog topic). */

@@ -149,8 +149,8 @@ export class TaskStores {
     const serdes = logSerdes(spec, topic)
     let store: ShardStore
     if (spec.kind === 'key-value') store = new CachedKeyValueStore(bytes, serdes, spec.name, spec.cache === false ? undefined : this.options.budget)
-    else if (spec.kind === 'window') store = new LoggedWindowStore(bytes, serdes, { name: spec.name, windowSizeMs: spec.windowSizeMs, retentionMs: spec.retentionMs })
-    else store = new LoggedSessionStore(bytes, serdes, { name: spec.name, retentionMs: spec.retentionMs })
+    else if (spec.kind === 'window') store = new LoggedWindowStore(bytes, serdes, { name: spec.name, windowSizeMs: spec.windowSizeMs, retentionMs: spec.retentionMs, streamTimeFromCaller: spec.streamTimeFromCaller === true })
+    else store = new LoggedSessionStore(bytes, serdes, { name: spec.name, retentionMs: spec.retentionMs, streamTimeFromCaller: spec.streamTimeFromCaller === true })
     return { spec, dir, topic, backend, bytes, store }
   }
 }

@@ -15,6 +15,12 @@ export interface WindowStoreOptions {
   readonly windowSizeMs: number
   /** How long windows stay, in stream time past their start; at least `windowSizeMs`. */
   readonly retentionMs: number
+  /**
+   * Stream time comes from the caller (`advanceStreamTime`) instead of from the puts. An
+   * operator that handles records asynchronously passes the stream time every record has been
+   * handled to, so a put for a record still in flight is never taken for an expired one.
+   */
+  readonly streamTimeFromCaller?: boolean
 }
 
 /**
@@ -30,6 +36,7 @@ export interface WindowStoreOptions {
  * await store.fetch('user-1', 60_000) // 3
  */
 export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
+  private readonly streamTimeFromCaller: boolean
   readonly name: string
   readonly windowSizeMs: number
   readonly retentionMs: number
@@ -47,10 +54,16 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
       throw new ConfigError('retentionMs', `window store ${name}: must be an integer of at least windowSizeMs (${windowSizeMs}), got ${retentionMs}`)
     }
     this.name = name
+    this.streamTimeFromCaller = options.streamTimeFromCaller === true
     this.windowSizeMs = windowSizeMs
     this.retentionMs = retentionMs
     this.codec = new StoreCodec(serdes, name)
     this.retention = new SegmentedRetention(bytes, retentionMs)
+  }
+
+  /** Moves stream time on (with `streamTimeFromCaller`): windows older than it by the retention expire. */
+  advanceStreamTime(time: number): void {
+    if (time !== -Infinity) this.retention.observe(time)
   }
 
   /** Puts ignored because their window was already past retention. */
@@ -60,7 +73,7 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
 
   put(key: K, windowStart: number, value: V | null): void {
     storedTime(this.name, 'windowStart', windowStart)
-    this.retention.observe(windowStart)
+    if (!this.streamTimeFromCaller) this.retention.observe(windowStart)
     if (this.retention.rejects(windowStart)) return
     const storeKey = encodeWindowKey(this.retention.segmentOf(windowStart), this.codec.encodeKey(key), windowStart)
     this.bytes.put(storeKey, value === null ? null : this.codec.encodeValue(value))

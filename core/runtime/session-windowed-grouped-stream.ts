@@ -53,7 +53,7 @@ export class SessionWindowedGroupedStream<K, V> {
     const { gapMs, graceMs } = this.windows
     const retentionMs = Math.max(gapMs + graceMs, store.retention === undefined ? 0 : toMillis(store.retention, 'retention'))
     const key = (store.key ?? this.grouping.key ?? json()) as Serde<unknown>
-    const spec: SessionStoreSpec = { kind: 'session', name: store.name, key, value: (store.value ?? json()) as Serde<unknown>, retentionMs }
+    const spec: SessionStoreSpec = { kind: 'session', name: store.name, key, value: (store.value ?? json()) as Serde<unknown>, retentionMs, streamTimeFromCaller: true }
     const operator = sessionAggregate<K, V, A>({ windows: this.windows, store: spec, initializer, aggregator, merger, lateRecords: store.lateRecords })
     // A session may still grow while its end is within gap + grace of stream time.
     return groupedTable<K, V, A, Windowed<K>>(this.stream, this.grouping, store.name, windowed(key as Serde<K>), operator as AnyOperator, { valueSerde: spec.value as Serde<A>, closesAfterEndMs: gapMs + graceMs + 1 })

@@ -28,9 +28,11 @@ export interface TaskContext {
   readonly clock: Clock
   /** The highest event time among the records the task has taken (-Infinity before any). */
   readonly streamTime: number
+  /** Stream time as far as every record has been handled (async work holds it back; see TaskTime). */
+  readonly settledStreamTime: number
   /** Calls `callback` every `intervalMs` of stream time or wall-clock time; returns the cancel function. */
   schedule(type: PunctuationType, intervalMs: number, callback: (time: number) => void): () => void
-  /** Calls `listener` whenever stream time advances (after a record, or on the idle timeout). */
+  /** Calls `listener` whenever stream time, or settled stream time, advances (after a record, on the idle timeout, when async work finishes). */
   onStreamTimeAdvance(listener: () => void): () => void
   /** The origin of the input record being pushed right now (undefined between pushes). */
   readonly currentOrigin: Origin | undefined

@@ -25,6 +25,11 @@ export class TaskTime {
   private lastInputStreamTime = -Infinity
   private readonly schedules = new Set<Schedule>()
   private readonly listeners = new Set<() => void>()
+  /**
+   * Async work in flight, bucketed by the stream time when it began (non-decreasing, so the
+   * oldest bucket is first): what `settledStreamTime` holds back for.
+   */
+  private readonly inFlight: { readonly time: number; count: number }[] = []
 
   constructor(
     nowMs: number,
@@ -65,6 +70,32 @@ export class TaskTime {
     if (moved <= this.streamTime) return
     this.streamTime = moved
     this.advanced()
+  }
+
+  /**
+   * Stream time as far as every record has been handled: the stream time when the oldest async
+   * work still in flight began, or stream time when none is. An operator that releases results
+   * by stream time (suppress) releases up to here, so a record still being handled cannot
+   * change a window already released.
+   */
+  get settledStreamTime(): number {
+    while (this.inFlight.length > 0 && this.inFlight[0]!.count === 0) this.inFlight.shift()
+    return this.inFlight.length > 0 ? this.inFlight[0]!.time : this.streamTime
+  }
+
+  /** Async work began now; the returned function says it finished (and lets listeners release). */
+  begin(): () => void {
+    let bucket = this.inFlight.at(-1)
+    if (bucket === undefined || bucket.time !== this.streamTime) {
+      bucket = { time: this.streamTime, count: 0 }
+      this.inFlight.push(bucket)
+    }
+    bucket.count++
+    const counted = bucket
+    return () => {
+      counted.count--
+      if (counted.count === 0 && counted === this.inFlight[0]) for (const listener of this.listeners) listener()
+    }
   }
 
   schedule(type: PunctuationType, intervalMs: number, nowMs: number, callback: (time: number) => void): () => void {

@@ -61,6 +61,10 @@ export class Task implements TaskContext {
     return this.time.streamTime
   }
 
+  get settledStreamTime(): number {
+    return this.time.settledStreamTime
+  }
+
   schedule(type: PunctuationType, intervalMs: number, callback: (time: number) => void): () => void {
     return this.time.schedule(type, intervalMs, this.clock.now(), (time) => this.guarded('punctuator', () => callback(time)))
   }
@@ -192,12 +196,14 @@ export class Task implements TaskContext {
     const tracker = origin === undefined ? undefined : this.trackers.get(origin.partitionKey)
     tracker?.begin(origin!.offset)
     this.inFlight++
+    const settle = this.time.begin()
     let finished = false
     return () => {
       if (finished) return
       finished = true
       tracker?.end(origin!.offset)
       this.inFlight--
+      settle()
       if (this.idleWaiters.length > 0) {
         const ready = this.idleWaiters.filter((waiter) => this.inFlight < waiter.limit)
         this.idleWaiters = this.idleWaiters.filter((waiter) => this.inFlight >= waiter.limit)

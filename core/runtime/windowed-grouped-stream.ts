@@ -61,7 +61,7 @@ export class WindowedGroupedStream<K, V> {
     const { sizeMs, graceMs } = this.windows
     const retentionMs = Math.max(sizeMs + graceMs, store.retention === undefined ? 0 : toMillis(store.retention, 'retention'))
     const key = (store.key ?? this.grouping.key ?? json()) as Serde<unknown>
-    const spec: WindowStoreSpec = { kind: 'window', name: store.name, key, value: (store.value ?? json()) as Serde<unknown>, windowSizeMs: sizeMs, retentionMs }
+    const spec: WindowStoreSpec = { kind: 'window', name: store.name, key, value: (store.value ?? json()) as Serde<unknown>, windowSizeMs: sizeMs, retentionMs, streamTimeFromCaller: true }
     const operator = windowedAggregate<K, V, A>({ windows: this.windows, store: spec, initializer, aggregator, lateRecords: store.lateRecords })
     return groupedTable<K, V, A, Windowed<K>>(this.stream, this.grouping, store.name, windowed(key as Serde<K>), operator as AnyOperator, { valueSerde: spec.value as Serde<A>, closesAfterEndMs: this.windows.graceMs })
   }

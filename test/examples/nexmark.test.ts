@@ -1,0 +1,90 @@
+/**
+ * The Nexmark example queries on a fixed seed, each checked against a reference computed here
+ * with plain loops over the generated events.
+ */
+import { describe, expect, test } from 'vitest'
+import { serdes, type App } from '../../index.js'
+import { NexmarkGenerator, nexmarkSerdes, type Bid } from '../../connectors/nexmark/index.js'
+import { EUROS_PER_DOLLAR, q1 } from '../../examples/nexmark/q1.js'
+import { q2, type AuctionPrice } from '../../examples/nexmark/q2.js'
+import { q5, type HotItems } from '../../examples/nexmark/q5.js'
+import { q7, type HighestBid } from '../../examples/nexmark/q7.js'
+import { driverPerTest } from '../operators/helpers.js'
+
+const SEED = 42
+const EVENTS = 20_000
+
+/** The bids of the fixed run: 20,000 events at 200 events/s of event time (100 s). */
+function generatedBids(): Bid[] {
+  const bids: Bid[] = []
+  for (const event of new NexmarkGenerator({ seed: SEED, eventsPerSecond: 200, maxEvents: EVENTS })) if (event.type === 'bid') bids.push(event.bid)
+  return bids
+}
+
+const bids = generatedBids()
+const lastTime = Math.max(...bids.map((bid) => bid.dateTime))
+
+describe('Nexmark queries on a fixed seed', () => {
+  const start = driverPerTest()
+
+  async function run(query: (app: App) => void): Promise<Awaited<ReturnType<typeof start>>> {
+    const driver = await start(query, { cacheMaxBytes: 0 })
+    await driver.input('nexmark-bids', { key: serdes.string(), value: nexmarkSerdes.bid() }).sendAll(bids.map((bid) => ({ key: String(bid.auction), value: bid, timestamp: bid.dateTime })))
+    return driver
+  }
+
+  test('q1 converts every bid to euros', async () => {
+    const driver = await run((app) => q1(app))
+    const out = await driver.output('nexmark-q1', { key: serdes.string(), value: serdes.json<Bid>() }).readAll()
+    expect(out.map((record) => record.value)).toEqual(bids.map((bid) => ({ ...bid, price: bid.price * EUROS_PER_DOLLAR })))
+  })
+
+  test('q2 selects the bids on every 123rd auction', async () => {
+    const driver = await run((app) => q2(app))
+    const out = await driver.output('nexmark-q2', { key: serdes.string(), value: serdes.json<AuctionPrice>() }).readAll()
+    const expected = bids.filter((bid) => bid.auction % 123 === 0).map((bid) => ({ auction: bid.auction, price: bid.price }))
+    expect(expected.length).toBeGreaterThan(0)
+    expect(out.map((record) => record.value)).toEqual(expected)
+  })
+
+  test('q5 finds the auctions with the most bids in each closed 10 s window sliding by 2 s', async () => {
+    const driver = await run((app) => q5(app))
+    const out = await driver.output('nexmark-q5', { key: serdes.float64(), value: serdes.json<HotItems>() }).readAll()
+    const latest = new Map<number, HotItems>()
+    for (const record of out) latest.set(record.key, record.value)
+    // Reference: counts per (window, auction), windows of 10 s every 2 s, closed once stream time reaches their end.
+    const counts = new Map<number, Map<number, number>>()
+    for (const bid of bids) {
+      for (let windowStart = Math.floor((bid.dateTime - 10_000 + 2_000) / 2_000) * 2_000; windowStart <= bid.dateTime; windowStart += 2_000) {
+        if (windowStart + 10_000 <= bid.dateTime) continue
+        const window = counts.get(windowStart) ?? new Map<number, number>()
+        window.set(bid.auction, (window.get(bid.auction) ?? 0) + 1)
+        counts.set(windowStart, window)
+      }
+    }
+    const expected = new Map<number, HotItems>()
+    for (const [windowStart, window] of counts) {
+      if (windowStart + 10_000 > lastTime) continue
+      const most = Math.max(...window.values())
+      expected.set(windowStart, { windowStart, bids: most, auctions: [...window].filter(([, count]) => count === most).map(([auction]) => auction).sort((a, b) => a - b) })
+    }
+    expect(expected.size).toBeGreaterThan(30)
+    expect(new Map([...latest].sort((a, b) => a[0] - b[0]))).toEqual(new Map([...expected].sort((a, b) => a[0] - b[0])))
+  })
+
+  test('q7 finds the highest bid of each closed 10 s tumbling window', async () => {
+    const driver = await run((app) => q7(app))
+    const out = await driver.output('nexmark-q7', { key: serdes.float64(), value: serdes.json<HighestBid>() }).readAll()
+    const expected = new Map<number, HighestBid>()
+    for (const bid of bids) {
+      const windowStart = Math.floor(bid.dateTime / 10_000) * 10_000
+      const highest = expected.get(windowStart)
+      if (highest === undefined || bid.price > highest.price) expected.set(windowStart, { windowStart, price: bid.price, bids: [bid] })
+      else if (bid.price === highest.price) expected.set(windowStart, { ...highest, bids: [...highest.bids, bid] })
+    }
+    for (const windowStart of [...expected.keys()]) if (windowStart + 10_000 > lastTime) expected.delete(windowStart)
+    expect(expected.size).toBeGreaterThan(5)
+    expect(new Map(out.map((record) => [record.key, record.value]))).toEqual(expected)
+    expect(out).toHaveLength(expected.size) // one final result per window
+  })
+})
