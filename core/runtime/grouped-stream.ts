@@ -15,6 +15,8 @@ import type { TimeWindows } from '../time/windows.js'
 import { WindowedGroupedStream } from './windowed-grouped-stream.js'
 import { SessionWindowedGroupedStream } from './session-windowed-grouped-stream.js'
 import type { SessionWindows } from '../../operators/sessions.js'
+import type { SlidingWindows } from '../../operators/sliding.js'
+import { SlidingWindowedGroupedStream } from './sliding-windowed-grouped-stream.js'
 import type { AnyOperator } from './topology.js'
 
 /** How a grouped stream was keyed: as it was, or by a new key (repartitioned first). */
@@ -74,17 +76,20 @@ export class GroupedStream<K, V> {
   }
 
   /**
-   * Windows the grouped records by event time (tumbling, hopping or session windows), for
+   * Windows the grouped records by event time (tumbling, hopping, session or sliding windows), for
    * windowed `count`, `reduce`, `aggregate`.
    *
    * @example
    * bids.groupByKey({ key: serdes.string() }).windowedBy(tumbling('1m', { grace: '10s' })).count({ name: 'bids-per-minute' })
    * clicks.groupByKey({ key: serdes.string() }).windowedBy(sessions('30m')).count({ name: 'clicks-per-visit' })
+   * payments.groupByKey({ key: serdes.string() }).windowedBy(sliding('10m')).count({ name: 'payments-per-10m' })
    */
   windowedBy(windows: TimeWindows): WindowedGroupedStream<K, V>
   windowedBy(windows: SessionWindows): SessionWindowedGroupedStream<K, V>
-  windowedBy(windows: TimeWindows | SessionWindows): WindowedGroupedStream<K, V> | SessionWindowedGroupedStream<K, V> {
+  windowedBy(windows: SlidingWindows): SlidingWindowedGroupedStream<K, V>
+  windowedBy(windows: TimeWindows | SessionWindows | SlidingWindows): WindowedGroupedStream<K, V> | SessionWindowedGroupedStream<K, V> | SlidingWindowedGroupedStream<K, V> {
     if (windows.kind === 'session') return new SessionWindowedGroupedStream<K, V>(this.stream, this.grouping, windows)
+    if (windows.kind === 'sliding') return new SlidingWindowedGroupedStream<K, V>(this.stream, this.grouping, windows)
     return new WindowedGroupedStream<K, V>(this.stream, this.grouping, windows)
   }
 

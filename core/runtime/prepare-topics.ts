@@ -3,7 +3,7 @@ import type { Log } from '../log/types.js'
 import type { ErrorPolicy } from './app-options.js'
 import { TopologyError } from './errors.js'
 import { changelogTopic, type StoreSpec } from '../../state/store-spec.js'
-import { operatorInfo, type SourceNode, type TopologyGraph, type TopologyNode } from './topology.js'
+import { operatorInfo, operatorName, type SourceNode, type TopologyGraph, type TopologyNode } from './topology.js'
 
 /** A connected part of the graph between repartition topics: one task per partition runs it. */
 export interface SubTopology {
@@ -18,9 +18,10 @@ export interface SubTopology {
 
 /**
  * Readies the log for an app: checks that its source and dead-letter topics exist (a
- * TopologyError names those missing), creates missing repartition topics (by default as wide
- * as the widest input of the sub-topology writing them) and the stores' compacted changelog
- * topics, and splits the graph into sub-topologies.
+ * TopologyError names those missing) and that the inputs of each join have as many partitions
+ * on both sides (a TopologyError names them), creates missing repartition topics (as wide as
+ * the other inputs of the join they feed, or else as the widest input of the sub-topology writing
+ * them) and the stores' compacted changelog topics, and splits the graph into sub-topologies.
  *
  * @example
  * const subTopologies = await prepareTopics(log, builder.graph, [onDeserializationError, onProcessingError], 'wordcount')
@@ -49,19 +50,25 @@ export async function prepareTopics(log: Log, graph: TopologyGraph, policies: re
     }
   }
   const groups = graph.subTopologies()
+  const joins = coPartitionedInputs(graph)
+  const created: { readonly name: string; readonly partitions: number }[] = []
   for (const topic of graph.repartitionTopics) {
-    // By default as wide as the widest input of the sub-topology that writes it.
-    const writer = groups.find((nodes) => nodes.some((node) => node.kind === 'pipe' && node.operators.some((op) => operatorInfo(op)?.sinkTopics?.includes(topic.name))))
-    const inputs = (writer ?? []).flatMap((node) => (node.kind === 'source' ? node.topics : []))
-    const partitions = topic.partitions ?? Math.max(1, ...inputs.map((input) => partitionCounts.get(input) ?? 1))
     try {
       partitionCounts.set(topic.name, (await log.describeTopic(topic.name)).partitions.length)
+      continue
     } catch (error) {
       if (!(error instanceof UnknownTopicOrPartitionError)) throw error
-      await log.createTopic(topic.name, { partitions })
-      partitionCounts.set(topic.name, partitions)
     }
+    // A join's input is as wide as the join's other inputs; any other by default as wide as the
+    // widest input of the sub-topology that writes it.
+    const writer = groups.find((nodes) => nodes.some((node) => node.kind === 'pipe' && node.operators.some((op) => operatorInfo(op)?.sinkTopics?.includes(topic.name))))
+    const inputs = (writer ?? []).flatMap((node) => (node.kind === 'source' ? node.topics : []))
+    const partitions = topic.partitions ?? joinWidth(topic.name, joins, partitionCounts) ?? Math.max(1, ...inputs.map((input) => partitionCounts.get(input) ?? 1))
+    partitionCounts.set(topic.name, partitions)
+    created.push({ name: topic.name, partitions })
   }
+  checkCoPartitioned(joins, partitionCounts)
+  for (const { name, partitions } of created) await log.createTopic(name, { partitions })
   const leaves = new Set(graph.leaves())
   const subTopologies = groups.map((nodes, index) => {
     const sources = nodes.filter((node): node is SourceNode => node.kind === 'source')
@@ -76,6 +83,61 @@ export async function prepareTopics(log: Log, graph: TopologyGraph, policies: re
   // A store has a shard per task, so its changelog is as wide as the sub-topology's inputs.
   for (const sub of subTopologies) for (const store of sub.stores) await ensureChangelog(log, changelogTopic(appId, store.name), sub.partitions)
   return subTopologies
+}
+
+/** A join's inputs: the source topics of each side, which must all have the same number of partitions. */
+interface CoPartitionedInputs {
+  readonly operator: string
+  readonly sides: readonly (readonly string[])[]
+}
+
+/** The inputs of every operator that joins (one whose info names `coPartitioned` nodes). */
+function coPartitionedInputs(graph: TopologyGraph): CoPartitionedInputs[] {
+  const joins: CoPartitionedInputs[] = []
+  for (const node of graph.nodes) {
+    if (node.kind !== 'pipe') continue
+    for (const operator of node.operators) {
+      const others = operatorInfo(operator)?.coPartitioned ?? []
+      if (others.length > 0) joins.push({ operator: operatorName(operator), sides: [sourceTopicsAbove(node.parent), ...others.map(sourceTopicsAbove)] })
+    }
+  }
+  return joins
+}
+
+/** The topics a node's records come from, through pipes and the nodes they depend on. */
+function sourceTopicsAbove(start: TopologyNode): string[] {
+  const topics = new Set<string>()
+  const seen = new Set<number>()
+  const pending = [start]
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (seen.has(node.id)) continue
+    seen.add(node.id)
+    if (node.kind === 'source') for (const topic of node.topics) topics.add(topic)
+    else pending.push(node.parent, ...node.dependsOn)
+  }
+  return [...topics]
+}
+
+/** The width a repartition topic feeding a join must have: that of the join's inputs known so far. */
+function joinWidth(topic: string, joins: readonly CoPartitionedInputs[], partitionCounts: ReadonlyMap<string, number>): number | undefined {
+  const widths = joins.filter((join) => join.sides.some((side) => side.includes(topic))).flatMap((join) => join.sides.flat().flatMap((input) => partitionCounts.get(input) ?? []))
+  return widths.length === 0 ? undefined : Math.max(...widths)
+}
+
+/**
+ * Refuses joins whose inputs are not co-partitioned: a key's records must be in the same
+ * partition number on both sides, so that one task sees them all.
+ */
+function checkCoPartitioned(joins: readonly CoPartitionedInputs[], partitionCounts: ReadonlyMap<string, number>): void {
+  for (const join of joins) {
+    const widths = new Set(join.sides.flat().map((topic) => partitionCounts.get(topic)))
+    if (widths.size <= 1) continue
+    const described = join.sides.map((side, index) => `${index === 0 ? 'left' : 'right'}: ${side.map((topic) => `${topic} (${partitionCounts.get(topic)} partitions)`).join(', ')}`)
+    throw new TopologyError(
+      `${join.operator} needs co-partitioned inputs, but their topics have different partition counts (${described.join('; ')}); records of a key must be in the same partition on both sides: ` +
+        `repartition the side with fewer partitions first, e.g. stream.pipe(repartition({ name, partitions: ${Math.max(...join.sides.flat().map((topic) => partitionCounts.get(topic) ?? 1))} }))`,
+    )
+  }
 }
 
 async function ensureChangelog(log: Log, topic: string, partitions: number): Promise<void> {

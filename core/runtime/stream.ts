@@ -5,12 +5,20 @@ import type { KeyOf, StreamRecord, ValueOf } from './record.js'
 import type { AnyOperator, TopologyNode } from './topology.js'
 import type { StreamBuilder } from './stream-builder.js'
 import type { Serde } from '../serde/types.js'
+import { ConfigError } from '../errors.js'
 import { GroupedStream } from './grouped-stream.js'
 import { keyValueSpec, type StoreOptions } from './store-options.js'
 import { Table, type TableDetails } from './table.js'
 import { toTable } from '../../operators/to-table.js'
+import { streamStreamJoin } from '../../operators/stream-stream-join.js'
+import { streamTableJoin } from '../../operators/stream-table-join.js'
+import { streamJoinStores, type JoinKind, type JoinWindows, type StreamJoinOptions } from './join-windows.js'
 
 type R<K, V> = StreamRecord<K, V>
+/** A joiner as the graph stores it: types erased. */
+type AnyJoiner = (value: never, other: never, key: never) => unknown
+/** What a stream joins, as the graph sees it: types erased. */
+type AnyJoined = { readonly node: TopologyNode }
 type Op<A, B> = OperatorFunction<A, B>
 /** A record type's stream: what `pipe` returns once promises are resolved. */
 type StreamOf<A> = Stream<KeyOf<Awaited<A>>, ValueOf<Awaited<A>>>
@@ -140,6 +148,65 @@ export class Stream<K, V> implements Subscribable<StreamRecord<K, V>> {
     const spec = keyValueSpec(store)
     const table = this.builder.pipe(this.node, [toTable(spec) as AnyOperator])
     return new Table<K, NonNullable<V>>(table.node, this.builder, spec.name, store.key)
+  }
+
+  /**
+   * Joins this stream with another one within a time window (Kafka Streams' KStream-KStream
+   * join): a record of either stream joins the other's records of its key whose timestamps are
+   * within `window`, as records arrive, and the result has the later timestamp. Or joins it with
+   * a materialized table (KStream-KTable): each record looks up the table's current value of its
+   * key, and table updates emit nothing. Both sides must be co-partitioned (the app refuses to
+   * start otherwise: `repartition()` one side). Records with a null key or value are skipped.
+   *
+   * @example
+   * const paid = orders.join(payments, (order, payment) => ({ order, payment }), joinWindow('10m', { grace: '1m' }), { name: 'order-payments' })
+   * const enriched = clicks.join(profiles, (click, profile) => ({ ...click, region: profile.region }))
+   */
+  join<VR, VO>(other: Stream<K, VR>, joiner: (value: NonNullable<V>, otherValue: NonNullable<VR>, key: NonNullable<K>) => VO, window: JoinWindows, options: StreamJoinOptions<K, V, VR>): Stream<NonNullable<K>, VO>
+  join<VT, VO>(table: Table<NonNullable<K>, VT>, joiner: (value: NonNullable<V>, tableValue: VT, key: NonNullable<K>) => VO): Stream<NonNullable<K>, VO>
+  join(other: AnyJoined, joiner: AnyJoiner, window?: JoinWindows, options?: StreamJoinOptions<K, V, unknown>): unknown {
+    return this.joinWith('inner', other, joiner, window, options)
+  }
+
+  /**
+   * As `join`, and a record of this stream that finds no match is emitted too, joined with null:
+   * with a stream, once its window has closed (its end plus grace); with a table, at once.
+   *
+   * @example
+   * orders.leftJoin(payments, (order, payment) => ({ order, paid: payment !== null }), joinWindow('10m'), { name: 'order-payments' })
+   * clicks.leftJoin(profiles, (click, profile) => ({ ...click, region: profile?.region ?? 'unknown' }))
+   */
+  leftJoin<VR, VO>(other: Stream<K, VR>, joiner: (value: NonNullable<V>, otherValue: NonNullable<VR> | null, key: NonNullable<K>) => VO, window: JoinWindows, options: StreamJoinOptions<K, V, VR>): Stream<NonNullable<K>, VO>
+  leftJoin<VT, VO>(table: Table<NonNullable<K>, VT>, joiner: (value: NonNullable<V>, tableValue: VT | null, key: NonNullable<K>) => VO): Stream<NonNullable<K>, VO>
+  leftJoin(other: AnyJoined, joiner: AnyJoiner, window?: JoinWindows, options?: StreamJoinOptions<K, V, unknown>): unknown {
+    return this.joinWith('left', other, joiner, window, options)
+  }
+
+  /**
+   * As the windowed `join`, and a record of either stream that finds no match is emitted too,
+   * joined with null on the other side, once its window has closed.
+   *
+   * @example
+   * left.outerJoin(right, (l, r) => ({ l, r }), joinWindow('5s', { grace: '1s' }), { name: 'left-right' })
+   */
+  outerJoin<VR, VO>(other: Stream<K, VR>, joiner: (value: NonNullable<V> | null, otherValue: NonNullable<VR> | null, key: NonNullable<K>) => VO, window: JoinWindows, options: StreamJoinOptions<K, V, VR>): Stream<NonNullable<K>, VO> {
+    return this.joinWith('outer', other, joiner as AnyJoiner, window, options as StreamJoinOptions<K, V, unknown>) as Stream<NonNullable<K>, VO>
+  }
+
+  private joinWith(kind: JoinKind, other: AnyJoined, joiner: AnyJoiner, window: JoinWindows | undefined, options: StreamJoinOptions<K, V, unknown> | undefined): Stream<unknown, unknown> {
+    const operation = kind === 'inner' ? 'join' : `${kind}Join`
+    let operator: AnyOperator
+    if (other instanceof Table) {
+      if (kind === 'outer') throw new ConfigError(operation, 'a stream and a table have no outer join (as in Kafka Streams): use leftJoin')
+      operator = streamTableJoin(kind, { node: other.node, store: other.joinStore(operation) }, joiner as (value: unknown, tableValue: unknown, key: unknown) => unknown) as AnyOperator
+    } else {
+      if (window === undefined || options === undefined) throw new ConfigError(operation, 'a stream-stream join needs a window (joinWindow(...)) and options with the name of its stores')
+      const stores = streamJoinStores(kind, window, options as StreamJoinOptions<unknown, unknown, unknown>)
+      const key = stores.left.key
+      const identify = (value: unknown): string => key.serialize(value, { topic: stores.left.name, isKey: true }).toString('latin1')
+      operator = streamStreamJoin({ kind, other: other.node, windows: window, stores, joiner: joiner as (left: unknown, right: unknown, key: unknown) => unknown, identify }) as AnyOperator
+    }
+    return this.builder.pipe(this.node, [operator])
   }
 
   /** @internal A stream of table updates as the Table it is, materialized in `store`. */

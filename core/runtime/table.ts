@@ -7,10 +7,15 @@ import { checkStoreName, type KeyValueStoreSpec } from '../../state/store-spec.j
 import { tableFilter } from '../../operators/table-filter.js'
 import { tableMapValues } from '../../operators/table-map-values.js'
 import { toTable } from '../../operators/to-table.js'
+import { tableTableJoin } from '../../operators/table-table-join.js'
+import type { JoinKind } from './join-windows.js'
 import type { AnyOperator, TopologyNode } from './topology.js'
 import type { StreamBuilder } from './stream-builder.js'
 import { Stream } from './stream.js'
 import { keyValueSpec, type StoreOptions } from './store-options.js'
+
+/** A joiner as the graph stores it: types erased. */
+type Joiner = (left: unknown, right: unknown, key: unknown) => unknown
 
 /** What a table knows of itself beyond its key serde. */
 export interface TableDetails<V> {
@@ -92,6 +97,61 @@ export class Table<K, V> {
    */
   filter(predicate: (value: V, key: K) => boolean, store?: StoreOptions<K, V>): Table<K, V> {
     return this.derive<V>(tableFilter<K, V>(predicate) as AnyOperator, store)
+  }
+
+  /**
+   * Joins two materialized tables by key (Kafka Streams' KTable-KTable equi-join): an update of
+   * either looks up the other's value of its key and updates the result; the result holds a key
+   * while both tables do, and deleting it from either emits a tombstone. Both must be
+   * co-partitioned. With a name, the result is materialized.
+   *
+   * @example
+   * const profiles = names.join(emails, (name, email) => ({ name, email }), { name: 'profiles' })
+   */
+  join<VR, VO>(other: Table<K, VR>, joiner: (value: V, otherValue: VR, key: K) => VO, store?: StoreOptions<K, VO>): Table<K, VO> {
+    return this.joinWith('inner', other, joiner as Joiner, store)
+  }
+
+  /**
+   * As `join`, and the result holds every key of this table: joined with null while the other
+   * table lacks it.
+   *
+   * @example
+   * const withPlans = users.leftJoin(plans, (user, plan) => ({ ...user, plan: plan ?? 'free' }))
+   */
+  leftJoin<VR, VO>(other: Table<K, VR>, joiner: (value: V, otherValue: VR | null, key: K) => VO, store?: StoreOptions<K, VO>): Table<K, VO> {
+    return this.joinWith('left', other, joiner as Joiner, store)
+  }
+
+  /**
+   * As `join`, and the result holds every key of either table, joined with null on the side that
+   * lacks it; it is deleted once neither has it.
+   *
+   * @example
+   * const both = stock.outerJoin(prices, (quantity, price) => ({ quantity, price }))
+   */
+  outerJoin<VR, VO>(other: Table<K, VR>, joiner: (value: V | null, otherValue: VR | null, key: K) => VO, store?: StoreOptions<K, VO>): Table<K, VO> {
+    return this.joinWith('outer', other, joiner as Joiner, store)
+  }
+
+  /**
+   * @internal The store a join looks this table up in. A table must be materialized for that (a
+   * source table, an aggregation, `toTable` or a named operation) in a key-value store (not windowed).
+   */
+  joinStore(operation: string): string {
+    if (this.storeName === undefined) {
+      throw new ConfigError(operation, 'the table is not materialized, so a join cannot look its values up: name the operation that made it (e.g. table.mapValues(fn, { name: \'emails\' }))')
+    }
+    if (this.builder.graph.stores.get(this.storeName)?.kind !== 'key-value') {
+      throw new ConfigError(operation, `the table in store ${this.storeName} is windowed, and a windowed table cannot be joined; join the stream it was aggregated from instead`)
+    }
+    return this.storeName
+  }
+
+  private joinWith<VR, VO>(kind: JoinKind, other: Table<K, VR>, joiner: Joiner, store: StoreOptions<K, VO> | undefined): Table<K, VO> {
+    const operation = kind === 'inner' ? 'join' : `${kind}Join`
+    const stores = { left: this.joinStore(operation), right: other.joinStore(operation) }
+    return this.derive<VO>(tableTableJoin(kind, stores, other.node, joiner) as AnyOperator, store)
   }
 
   private derive<VO>(operator: AnyOperator, store: StoreOptions<K, VO> | undefined): Table<K, VO> {

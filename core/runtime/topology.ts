@@ -50,6 +50,11 @@ export interface OperatorInfo {
   /** Plumbing the builder inserts; left out of describe(). */
   readonly hidden?: boolean
   readonly dependsOn?: readonly TopologyNode[]
+  /**
+   * A join's other inputs: the source topics above each must have as many partitions as those
+   * above the operator's own input, so that a key is in the same partition on every side.
+   */
+  readonly coPartitioned?: readonly TopologyNode[]
   /** The operator writes to these topics (a sink); a function topic is dynamic routing. */
   readonly sinkTopics?: readonly (string | 'dynamic')[]
   /** The operator ends the sub-topology here: records go through an internal topic. */

@@ -1,0 +1,69 @@
+/**
+ * The Nexmark queries on the embedded log: generates a seeded Nexmark run into the three
+ * input topics, runs each query (or the ones named) until it has read every bid, and prints how
+ * many results it wrote and the first few.
+ *
+ *   node --import tsx examples/nexmark/index.ts [q1 q2 q5 q7] [--events N] [--seed S] [--rate EVENTS_PER_S]
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { App, embedded, inMemoryStores, openEmbeddedLog, type Log } from '../../index.js'
+import { loadNexmark } from '../../connectors/nexmark/index.js'
+import { q1 } from './q1.js'
+import { q2 } from './q2.js'
+import { q5 } from './q5.js'
+import { q7 } from './q7.js'
+import { queryTopics } from './topics.js'
+
+/** Each query, and how many records it reads per bid (a repartition reads each bid twice). */
+const QUERIES = { q1: { run: q1, readsPerBid: 1 }, q2: { run: q2, readsPerBid: 1 }, q5: { run: q5, readsPerBid: 2 }, q7: { run: q7, readsPerBid: 2 } } as const
+type QueryName = keyof typeof QUERIES
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { events: { type: 'string', default: '20000' }, seed: { type: 'string', default: '42' }, rate: { type: 'string', default: '200' } },
+})
+const names = (positionals.length > 0 ? positionals : Object.keys(QUERIES)) as QueryName[]
+for (const name of names) if (!(name in QUERIES)) throw new Error(`unknown query ${name}; known: ${Object.keys(QUERIES).join(', ')}`)
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-nexmark-'))
+try {
+  const log = await openEmbeddedLog({ dir, durability: 'none' })
+  const loaded = await loadNexmark(log, { seed: Number(values.seed), events: Number(values.events), eventsPerSecond: Number(values.rate) })
+  for (const name of names) await log.createTopic(queryTopics(name).output, { partitions: 1 })
+  await log.close()
+  process.stderr.write(`generated ${values.events} events (seed ${values.seed}): ${loaded.persons} persons, ${loaded.auctions} auctions, ${loaded.bids} bids\n`)
+  for (const name of names) {
+    const started = Date.now()
+    const app = new App({ id: `nexmark-${name}`, log: embedded({ dir, durability: 'none' }), stores: inMemoryStores(), handleSignals: false, commitIntervalMs: 100 })
+    QUERIES[name].run(app)
+    await app.start()
+    let failure: unknown
+    app.done.catch((error: unknown) => (failure = error))
+    while (failure === undefined && app.metrics().recordsIn < loaded.bids * QUERIES[name].readsPerBid) await new Promise((resolve) => setTimeout(resolve, 20))
+    await app.stop()
+    if (failure !== undefined) throw failure
+    const seconds = (Date.now() - started) / 1000
+    const results = await readOutput(dir, queryTopics(name).output)
+    console.log(`${name}: ${results.length} results from ${loaded.bids} bids in ${seconds.toFixed(1)} s`)
+    for (const line of results.slice(0, 3)) console.log(`  ${line}`)
+  }
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true })
+}
+
+/** The values of a topic, as text (the example's report). */
+async function readOutput(dir: string, topic: string): Promise<string[]> {
+  const log: Log = await openEmbeddedLog({ dir, readOnly: true })
+  try {
+    const consumer = log.consumer()
+    await consumer.assign((await log.describeTopic(topic)).partitions.map(({ partition }) => ({ topic, partition })))
+    const lines: string[] = []
+    for (let batch = await consumer.poll(); batch.length > 0; batch = await consumer.poll()) for (const record of batch) lines.push(record.value?.toString('utf8').slice(0, 160) ?? 'null')
+    return lines
+  } finally {
+    await log.close()
+  }
+}
