@@ -66,6 +66,9 @@ export function slidingAggregate<K, V, A>(spec: SlidingAggregation<K, V, A>): Op
       const records = context.store<LoggedWindowStore<K, readonly Arrival<V>[]>>(spec.records.name)
       const update = async (record: StreamRecord<K, V>): Promise<void> => {
         const { key, timestamp: time } = record
+        // Records and windows expire by the stream time every record has been handled to, never past one in flight.
+        aggregates.advanceStreamTime(context.settledStreamTime)
+        records.advanceStreamTime(context.settledStreamTime)
         // Every record sharing a window with this one, and the neighbours that decide which windows exist.
         const nearby: Kept<V>[] = []
         for await (const { window, value } of records.fetchRange(key, leftStart(time, differenceMs) - 1, time + 1 + differenceMs)) {

@@ -98,6 +98,8 @@ export function streamStreamJoin<K, VL, VR, VO>(spec: StreamStreamJoin<K, VL, VR
           context.lateRecord(record, new LateRecordError(name, timestamp, streamTime), undefined)
           return
         }
+        // Buffered records expire by the stream time every record has been handled to, never past one in flight.
+        for (const store of Object.values(stores)) store.advanceStreamTime(context.settledStreamTime)
         const own = stores[side]
         const current = own.peek(key, timestamp)
         const values = current === MISS ? await own.fetch(key, timestamp) : current

@@ -1,3 +1,4 @@
+import { lowerBound } from '../core/sorted.js'
 import type { OperatorFunction } from 'rxjs'
 import type { StreamRecord } from '../core/runtime/record.js'
 import type { Windowed } from '../core/time/windows.js'
@@ -129,15 +130,4 @@ export function suppressUntilWindowCloses<K, V>(closesAfterEndMs: number, buffer
     },
     { stores: [buffer] },
   )
-}
-
-function lowerBound(sorted: readonly number[], value: number): number {
-  let low = 0
-  let high = sorted.length
-  while (low < high) {
-    const middle = (low + high) >>> 1
-    if (sorted[middle]! < value) low = middle + 1
-    else high = middle
-  }
-  return low
 }

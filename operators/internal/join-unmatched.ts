@@ -1,3 +1,4 @@
+import { lowerBound } from '../../core/sorted.js'
 import type { JoinSide, JoinWindows } from '../../core/runtime/join-windows.js'
 import type { CachedKeyValueStore } from '../../state/key-value-store.js'
 import type { UnmatchedKey, UnmatchedValues } from './join-serdes.js'
@@ -102,15 +103,4 @@ export class UnmatchedRecords<K> {
   private idOf(side: JoinSide, key: K, timestamp: number): string {
     return `${side}:${timestamp}:${this.identify(key)}`
   }
-}
-
-function lowerBound(sorted: readonly number[], value: number): number {
-  let low = 0
-  let high = sorted.length
-  while (low < high) {
-    const middle = (low + high) >>> 1
-    if (sorted[middle]! < value) low = middle + 1
-    else high = middle
-  }
-  return low
 }

@@ -1,3 +1,4 @@
+import { lowerBound } from '../../core/sorted.js'
 import type { BackendEntry, BackendRange, BackendWrite, StoreBackend, StoreBackendFactory } from './types.js'
 
 /**
@@ -90,16 +91,6 @@ function ownCopy(value: Buffer): Buffer {
   return copy
 }
 
-function lowerBound(keys: readonly string[], key: string): number {
-  let low = 0
-  let high = keys.length
-  while (low < high) {
-    const middle = (low + high) >>> 1
-    if (keys[middle]! < key) low = middle + 1
-    else high = middle
-  }
-  return low
-}
 
 /**
  * Stores kept in memory: fast, and rebuilt from their changelogs whenever a task starts.
