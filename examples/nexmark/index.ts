@@ -3,35 +3,60 @@
  * input topics, runs each query (or the ones named) until it has read every bid, and prints how
  * many results it wrote and the first few.
  *
- *   node --import tsx examples/nexmark/index.ts [q1 q2 q5 q7] [--events N] [--seed S] [--rate EVENTS_PER_S]
+ *   node --import tsx examples/nexmark/index.ts [q1 q2 q3 q5 q7 q8] [--events N] [--seed S] [--rate EVENTS_PER_S]
  */
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { App, embedded, inMemoryStores, openEmbeddedLog, type Log } from '../../index.js'
-import { loadNexmark } from '../../connectors/nexmark/index.js'
+import { loadNexmark, NexmarkGenerator } from '../../connectors/nexmark/index.js'
 import { q1 } from './q1.js'
 import { q2 } from './q2.js'
+import { q3 } from './q3.js'
 import { q5 } from './q5.js'
 import { q7 } from './q7.js'
+import { q8 } from './q8.js'
 import { queryTopics } from './topics.js'
 
-/** Each query, and how many records it reads per bid (a repartition reads each bid twice). */
-const QUERIES = { q1: { run: q1, readsPerBid: 1 }, q2: { run: q2, readsPerBid: 1 }, q5: { run: q5, readsPerBid: 2 }, q7: { run: q7, readsPerBid: 2 } } as const
+/** How many events of each kind a run has (what tells when a query has read everything). */
+interface Counts {
+  readonly persons: number
+  readonly auctions: number
+  readonly bids: number
+  /** Auctions of category 10 (what q3 re-keys). */
+  readonly category10: number
+}
+
+/** Each query, and how many records it reads in all (a repartition reads its records twice). */
+const QUERIES = {
+  q1: { run: q1, reads: (c: Counts) => c.bids },
+  q2: { run: q2, reads: (c: Counts) => c.bids },
+  q3: { run: q3, reads: (c: Counts) => c.persons + c.auctions + c.category10 },
+  q5: { run: q5, reads: (c: Counts) => 2 * c.bids },
+  q7: { run: q7, reads: (c: Counts) => 2 * c.bids },
+  q8: { run: q8, reads: (c: Counts) => c.persons + 2 * c.auctions },
+} as const
 type QueryName = keyof typeof QUERIES
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { events: { type: 'string', default: '20000' }, seed: { type: 'string', default: '42' }, rate: { type: 'string', default: '200' } },
 })
-const names = (positionals.length > 0 ? positionals : Object.keys(QUERIES)) as QueryName[]
+// q8 joins two inputs by event time; on a backlog the runtime does not yet interleave a task's
+// inputs by timestamp (one input can run ahead and make the other's records late), so it runs
+// only when named. Its test feeds the inputs in event order.
+const names = (positionals.length > 0 ? positionals : Object.keys(QUERIES).filter((name) => name !== 'q8')) as QueryName[]
 for (const name of names) if (!(name in QUERIES)) throw new Error(`unknown query ${name}; known: ${Object.keys(QUERIES).join(', ')}`)
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-nexmark-'))
 try {
   const log = await openEmbeddedLog({ dir, durability: 'none' })
-  const loaded = await loadNexmark(log, { seed: Number(values.seed), events: Number(values.events), eventsPerSecond: Number(values.rate) })
+  const run = { seed: Number(values.seed), eventsPerSecond: Number(values.rate) }
+  const loaded = await loadNexmark(log, { ...run, events: Number(values.events) })
+  let category10 = 0
+  for (const event of new NexmarkGenerator({ ...run, maxEvents: Number(values.events) })) if (event.type === 'auction' && event.auction.category === 10) category10++
+  const counts: Counts = { persons: loaded.persons, auctions: loaded.auctions, bids: loaded.bids, category10 }
   for (const name of names) await log.createTopic(queryTopics(name).output, { partitions: 1 })
   await log.close()
   process.stderr.write(`generated ${values.events} events (seed ${values.seed}): ${loaded.persons} persons, ${loaded.auctions} auctions, ${loaded.bids} bids\n`)
@@ -42,12 +67,12 @@ try {
     await app.start()
     let failure: unknown
     app.done.catch((error: unknown) => (failure = error))
-    while (failure === undefined && app.metrics().recordsIn < loaded.bids * QUERIES[name].readsPerBid) await new Promise((resolve) => setTimeout(resolve, 20))
+    while (failure === undefined && app.metrics().recordsIn < QUERIES[name].reads(counts)) await new Promise((resolve) => setTimeout(resolve, 20))
     await app.stop()
     if (failure !== undefined) throw failure
     const seconds = (Date.now() - started) / 1000
     const results = await readOutput(dir, queryTopics(name).output)
-    console.log(`${name}: ${results.length} results from ${loaded.bids} bids in ${seconds.toFixed(1)} s`)
+    console.log(`${name}: ${results.length} results from ${values.events} events in ${seconds.toFixed(1)} s`)
     for (const line of results.slice(0, 3)) console.log(`  ${line}`)
   }
 } finally {

@@ -9,6 +9,9 @@ import { EUROS_PER_DOLLAR, q1 } from '../../examples/nexmark/q1.js'
 import { q2, type AuctionPrice } from '../../examples/nexmark/q2.js'
 import { q5, type HotItems } from '../../examples/nexmark/q5.js'
 import { q7, type HighestBid } from '../../examples/nexmark/q7.js'
+import { LOCAL_STATES, q3, type LocalItem } from '../../examples/nexmark/q3.js'
+import { q8, type NewUser } from '../../examples/nexmark/q8.js'
+import type { Auction, NexmarkEvent, Person } from '../../connectors/nexmark/index.js'
 import { driverPerTest } from '../operators/helpers.js'
 
 const SEED = 42
@@ -21,6 +24,7 @@ function generatedBids(): Bid[] {
   return bids
 }
 
+const events: NexmarkEvent[] = [...new NexmarkGenerator({ seed: SEED, eventsPerSecond: 200, maxEvents: EVENTS })]
 const bids = generatedBids()
 const lastTime = Math.max(...bids.map((bid) => bid.dateTime))
 
@@ -86,5 +90,58 @@ describe('Nexmark queries on a fixed seed', () => {
     expect(expected.size).toBeGreaterThan(5)
     expect(new Map(out.map((record) => [record.key, record.value]))).toEqual(expected)
     expect(out).toHaveLength(expected.size) // one final result per window
+  })
+
+  /** Sends the persons and auctions to their topics in generation order (a run of one type per call). */
+  async function runPersonsAndAuctions(query: (app: App) => void): Promise<Awaited<ReturnType<typeof start>>> {
+    const driver = await start(query, { cacheMaxBytes: 0 })
+    const inputs = {
+      person: driver.input('nexmark-persons', { key: serdes.string(), value: nexmarkSerdes.person() }),
+      auction: driver.input('nexmark-auctions', { key: serdes.string(), value: nexmarkSerdes.auction() }),
+    }
+    for (let at = 0; at < events.length; ) {
+      const type = events[at]!.type
+      let end = at
+      while (end < events.length && events[end]!.type === type) end++
+      const run = events.slice(at, end)
+      if (type === 'person') await inputs.person.sendAll(run.map((event) => { const person = (event as { person: Person }).person; return { key: String(person.id), value: person, timestamp: person.dateTime } }))
+      else if (type === 'auction') await inputs.auction.sendAll(run.map((event) => { const auction = (event as { auction: Auction }).auction; return { key: String(auction.id), value: auction, timestamp: auction.dateTime } }))
+      at = end
+    }
+    return driver
+  }
+
+  test('q3 reports the category-10 auctions of sellers in OR, ID and CA, with their names and cities', async () => {
+    const driver = await runPersonsAndAuctions((app) => q3(app))
+    const out = await driver.output('nexmark-q3', { key: serdes.string(), value: serdes.json<LocalItem>() }).readAll()
+    const persons = new Map<number, Person>()
+    const expected: LocalItem[] = []
+    for (const event of events) {
+      if (event.type === 'person') persons.set(event.person.id, event.person)
+      if (event.type !== 'auction' || event.auction.category !== 10) continue
+      const seller = persons.get(event.auction.seller)
+      if (seller !== undefined && LOCAL_STATES.includes(seller.state)) expected.push({ name: seller.name, city: seller.city, state: seller.state, auction: event.auction.id })
+    }
+    expect(expected.length).toBeGreaterThan(10)
+    expect(out.map((record) => record.value)).toEqual(expected)
+  })
+
+  test('q8 reports the persons who opened an auction in the 10 s window they registered in, once per window', async () => {
+    const driver = await runPersonsAndAuctions((app) => q8(app))
+    const out = await driver.output('nexmark-q8', { key: serdes.string(), value: serdes.json<NewUser>() }).readAll()
+    const lastTime = Math.max(...events.map((event) => (event.type === 'person' ? event.person.dateTime : event.type === 'auction' ? event.auction.dateTime : event.bid.dateTime)))
+    // Windows near the end may not have closed: compare the ones well before it.
+    const settled = (windowStart: number): boolean => windowStart + 20_000 <= lastTime
+    const sellerWindows = new Set<string>()
+    for (const event of events) if (event.type === 'auction') sellerWindows.add(`${event.auction.seller}@${Math.floor(event.auction.dateTime / 10_000) * 10_000}`)
+    const expected: NewUser[] = []
+    for (const event of events) {
+      if (event.type !== 'person') continue
+      const windowStart = Math.floor(event.person.dateTime / 10_000) * 10_000
+      if (sellerWindows.has(`${event.person.id}@${windowStart}`)) expected.push({ id: event.person.id, name: event.person.name, windowStart })
+    }
+    const byId = (a: NewUser, b: NewUser): number => a.windowStart - b.windowStart || a.id - b.id
+    expect(expected.filter((user) => settled(user.windowStart)).length).toBeGreaterThan(10)
+    expect(out.map((record) => record.value).filter((user) => settled(user.windowStart)).sort(byId)).toEqual(expected.filter((user) => settled(user.windowStart)).sort(byId))
   })
 })
