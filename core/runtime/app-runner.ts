@@ -20,6 +20,17 @@ import { StateDirectoryLockedError } from '../../state/errors.js'
 import { checkStoredTopology } from '../../state/stored-topology.js'
 import { TaskStores } from '../../state/task-stores.js'
 
+/** Records a task buffers beyond which it no longer waits for an empty partition's data. */
+const MAX_BUFFERED_PER_TASK = 10_000
+
+/** An input partition of a task: where its records go, and those fetched but not yet pushed. */
+interface Route {
+  readonly task: Task
+  readonly tracker: PartitionTracker
+  buffer: LogRecord[]
+  head: number
+}
+
 /**
  * Runs an app: subscribes to its source topics as a consumer group, makes a task per
  * (sub-topology, partition) assigned, and loops fetch → process → commit until stopped.
@@ -29,7 +40,7 @@ import { TaskStores } from '../../state/task-stores.js'
 export class AppRunner {
   readonly metrics: AppMetrics = { recordsIn: 0, recordsOut: 0, skipped: 0, deadLettered: 0, lateRecords: 0, commits: 0 }
   private readonly tasks = new Map<string, Task>()
-  private readonly routes = new Map<string, { task: Task; tracker: PartitionTracker }>()
+  private readonly routes = new Map<string, Route>()
   private subTopologies: SubTopology[] = []
   private consumer: Consumer | undefined
   private committer: Committer | undefined
@@ -158,29 +169,90 @@ export class AppRunner {
     if (this.failure !== undefined) throw this.failure
   }
 
+  /**
+   * Takes fetched records into their partitions' buffers, then feeds each task the record with
+   * the lowest timestamp among its partitions' buffers, so a task's inputs are interleaved by
+   * event time across polls (one input cannot run ahead of another on a backlog). When a poll
+   * came back full, a task waits while one of its partitions has nothing buffered (its records
+   * may be next in line), unless it has buffered too much to wait longer.
+   */
   private async process(records: readonly LogRecord[]): Promise<void> {
-    if (records.length === 0) return
-    this.metrics.recordsIn += records.length
-    let route: { task: Task; tracker: PartitionTracker } | undefined
-    let routeTopic: string | undefined
-    let routePartition = -1
-    for (const record of orderByTimestamp(records)) {
+    let route: Route | undefined
+    let routeKey = ''
+    for (const record of records) {
       // Records come in runs of one partition: look the route up once per run.
-      if (record.partition !== routePartition || record.topic !== routeTopic) {
-        route = this.routes.get(`${record.topic}:${record.partition}`)
-        routeTopic = record.topic
-        routePartition = record.partition
+      const key = `${record.topic}:${record.partition}`
+      if (key !== routeKey) {
+        route = this.routes.get(key)
+        routeKey = key
       }
-      if (route === undefined) continue
-      while (route.task.pending >= this.options.maxInFlight) await route.task.idleBelow(this.options.maxInFlight)
-      const preparing = prepareSerdes(route.tracker.source, record)
-      if (preparing !== undefined) await preparing
-      route.task.push(route.tracker.source, record, route.tracker)
+      route?.buffer.push(record)
+    }
+    const pollWasFull = records.length >= this.options.maxPollRecords
+    for (const task of this.tasks.values()) {
+      await this.feed(task, pollWasFull)
       if (this.failure !== undefined) return
-      if (route.task.bufferedOutputs >= this.options.maxBufferedOutputs) await this.committer!.sendOutputs([route.task])
     }
     // Outputs leave as soon as the batch is processed: latency is not tied to the commit interval.
     await this.committer!.sendOutputs(this.tasks.values())
+  }
+
+  /** Pushes a task's buffered records through its pipeline, lowest timestamp first. */
+  private async feed(task: Task, pollWasFull: boolean): Promise<void> {
+    const routes: Route[] = []
+    for (const tracker of task.inputs()) {
+      const route = this.routes.get(tracker.key)
+      if (route !== undefined) routes.push(route)
+    }
+    if (routes.length === 1) {
+      await this.feedOne(task, routes[0]!)
+      return
+    }
+    for (;;) {
+      let next: Route | undefined
+      let empty = false
+      let buffered = 0
+      for (const route of routes) {
+        const waiting = route.buffer.length - route.head
+        buffered += waiting
+        if (waiting === 0) empty = true
+        else if (next === undefined || route.buffer[route.head]!.timestamp < next.buffer[next.head]!.timestamp) next = route
+      }
+      if (next === undefined) return
+      // A partition with nothing buffered after a full poll may hold the next record: wait for it.
+      if (empty && pollWasFull && buffered < MAX_BUFFERED_PER_TASK) return
+      const record = next.buffer[next.head]!
+      next.head++
+      if (next.head === next.buffer.length) {
+        next.buffer = []
+        next.head = 0
+      }
+      while (task.pending >= this.options.maxInFlight) await task.idleBelow(this.options.maxInFlight)
+      const preparing = prepareSerdes(next.tracker.source, record)
+      if (preparing !== undefined) await preparing
+      this.metrics.recordsIn++
+      task.push(next.tracker.source, record, next.tracker)
+      if (this.failure !== undefined) return
+      if (task.bufferedOutputs >= this.options.maxBufferedOutputs) await this.committer!.sendOutputs([task])
+    }
+  }
+
+  /** A task with one input: its buffer in order, nothing to interleave. */
+  private async feedOne(task: Task, route: Route): Promise<void> {
+    const { buffer, tracker } = route
+    const source = tracker.source
+    route.buffer = []
+    route.head = 0
+    for (let at = 0; at < buffer.length; at++) {
+      const record = buffer[at]!
+      while (task.pending >= this.options.maxInFlight) await task.idleBelow(this.options.maxInFlight)
+      const preparing = prepareSerdes(source, record)
+      if (preparing !== undefined) await preparing
+      this.metrics.recordsIn++
+      task.push(source, record, tracker)
+      if (this.failure !== undefined) return
+      if (task.bufferedOutputs >= this.options.maxBufferedOutputs) await this.committer!.sendOutputs([task])
+    }
   }
 
   /** Wall-clock work of every task (punctuators, idle advance), and the outputs it made. */
@@ -262,7 +334,7 @@ export class AppRunner {
       }
       const tracker = new PartitionTracker(topic, partition, source)
       task.addInput(tracker)
-      this.routes.set(tracker.key, { task, tracker })
+      this.routes.set(tracker.key, { task, tracker, buffer: [], head: 0 })
     }
     for (const task of created) {
       const sub = this.subTopologies[task.subTopology]!
@@ -398,37 +470,4 @@ function prepareSerdes(source: SourceNode, record: LogRecord): Promise<unknown> 
   const value = prepare(source.value, record.value, { topic: record.topic, isKey: false, headers: record.headers })
   if (key === undefined) return value
   return value === undefined ? key : Promise.all([key, value])
-}
-
-/** Records of several partitions, interleaved by timestamp (stable within a partition). */
-function orderByTimestamp(records: readonly LogRecord[]): readonly LogRecord[] {
-  for (let i = 1; i < records.length; i++) {
-    if (records[i]!.partition !== records[0]!.partition || records[i]!.topic !== records[0]!.topic) {
-      return mergeByTimestamp(records)
-    }
-  }
-  return records
-}
-
-function mergeByTimestamp(records: readonly LogRecord[]): LogRecord[] {
-  const byPartition = new Map<string, LogRecord[]>()
-  for (const record of records) {
-    const key = `${record.topic}:${record.partition}`
-    const list = byPartition.get(key) ?? []
-    list.push(record)
-    byPartition.set(key, list)
-  }
-  const queues = [...byPartition.values()]
-  const heads = queues.map(() => 0)
-  const merged: LogRecord[] = []
-  for (;;) {
-    let best = -1
-    for (let i = 0; i < queues.length; i++) {
-      const head = queues[i]![heads[i]!]
-      if (head !== undefined && (best < 0 || head.timestamp < queues[best]![heads[best]!]!.timestamp)) best = i
-    }
-    if (best < 0) return merged
-    merged.push(queues[best]![heads[best]!]!)
-    heads[best]!++
-  }
 }

@@ -1,0 +1,30 @@
+import { describe, expect, test } from 'vitest'
+import { App, serdes, type Log } from '../../index.js'
+import { peek } from '../../operators/index.js'
+import { tempDirPerTest, waitUntil, withLog } from './helpers.js'
+
+describe('a task takes its inputs in timestamp order', () => {
+  const tempDir = tempDirPerTest('timestamp-order')
+
+  async function fill(log: Log, topic: string, timestamps: readonly number[]): Promise<void> {
+    await log.createTopic(topic, { partitions: 1 })
+    await log.producer().send(timestamps.map((timestamp) => ({ topic, key: Buffer.from('k'), value: Buffer.from(String(timestamp)), timestamp })))
+  }
+
+  test('on a backlog larger than a poll, records of two inputs are interleaved by timestamp across polls', async () => {
+    await withLog(tempDir(), async (log) => {
+      // Even timestamps in one topic, odd in the other: each a backlog of three polls.
+      await fill(log, 'evens', Array.from({ length: 3_000 }, (_, i) => 2 * i))
+      await fill(log, 'odds', Array.from({ length: 3_000 }, (_, i) => 2 * i + 1))
+      const seen: number[] = []
+      const app = new App({ id: 'ordered', log, handleSignals: false, maxPollRecords: 1_000 })
+      app.stream('evens', { value: serdes.string() })
+        .merge(app.stream('odds', { value: serdes.string() }))
+        .pipe(peek((record) => seen.push(record.timestamp)))
+      await app.start()
+      await waitUntil(() => seen.length === 6_000, 'every record taken')
+      await app.stop()
+      expect(seen).toEqual(Array.from({ length: 6_000 }, (_, i) => i))
+    })
+  })
+})
