@@ -114,11 +114,15 @@ function rounded(value: number | string): number | string {
   return Number(value.toPrecision(4))
 }
 
-/** The line the runner forwards: `{"workload":…, …figures, "peak_rss_mb":…}`. */
+/**
+ * The line the runner forwards: `{"workload":…, …figures, "peak_rss_mb":…}`. `peak_rss_mb` is this
+ * process's, unless `figures` carries its own (a workload that measures in child processes).
+ */
 export function resultLine(workload: string, figures: Figures): string {
+  const { peak_rss_mb: ownPeakRssMb, ...rest } = figures
   const line: Record<string, number | string> = { workload }
-  for (const [name, value] of Object.entries(figures)) line[name] = rounded(value)
-  line['peak_rss_mb'] = rounded(peakRssMb())
+  for (const [name, value] of Object.entries(rest)) line[name] = rounded(value)
+  line['peak_rss_mb'] = rounded(ownPeakRssMb ?? peakRssMb())
   return JSON.stringify(line)
 }
 
