@@ -226,6 +226,10 @@ export class AppRunner {
       if (next.head === next.buffer.length) {
         next.buffer = []
         next.head = 0
+      } else if (next.head >= 1_024 && next.head * 2 >= next.buffer.length) {
+        // Let go of records already pushed (their bytes keep whole fetched chunks alive).
+        next.buffer = next.buffer.slice(next.head)
+        next.head = 0
       }
       while (task.pending >= this.options.maxInFlight) await task.idleBelow(this.options.maxInFlight)
       const preparing = prepareSerdes(next.tracker.source, record)

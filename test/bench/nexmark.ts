@@ -92,8 +92,8 @@ async function measureNexmark(bench: NexmarkBench): Promise<Figures> {
     const loadStartNs = process.hrtime.bigint()
     let loaded: Awaited<ReturnType<typeof loadNexmark>>
     try {
-      // Events are stamped from 2015 on (the generator's fixed base time): with the default 7-day
-      // retention, every segment but the active one would be deleted under the reader.
+      // Events are stamped from 2015 on (the generator's fixed base time): under the default
+      // 7-day retention the log's maintenance (every 30 s) would delete them under the reader.
       const topics = [...Object.values(DEFAULT_NEXMARK_TOPICS), ...processings.map(outputOf)]
       for (const topic of topics) await log.createTopic(topic, { partitions: 1, retentionMs: -1 })
       loaded = await loadNexmark(log, { seed: nexmarkSeed, events, eventsPerSecond: nexmarkEventsPerSecond })
@@ -135,6 +135,7 @@ async function measureNexmark(bench: NexmarkBench): Promise<Figures> {
       alos_peak_rss_mb: atLeastOnce.peakRssMb,
       ...(atLeastOnce.lateRecords > 0 ? { alos_late_records: atLeastOnce.lateRecords } : {}),
       load_seconds: loadSeconds,
+      // This process's: loading, replaying the generator, reading the outputs.
       load_peak_rss_mb: peakRssMb(),
       peak_rss_mb: exactlyOnce.peakRssMb,
     }
