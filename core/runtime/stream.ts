@@ -147,7 +147,7 @@ export class Stream<K, V> implements Subscribable<StreamRecord<K, V>> {
   toTable(store: StoreOptions<K, NonNullable<V>>): Table<K, NonNullable<V>> {
     const spec = keyValueSpec(store)
     const table = this.builder.pipe(this.node, [toTable(spec) as AnyOperator])
-    return new Table<K, NonNullable<V>>(table.node, this.builder, spec.name, store.key)
+    return new Table<K, NonNullable<V>>(table.node, this.builder, spec.name, store.key, { valueSerde: store.value })
   }
 
   /**

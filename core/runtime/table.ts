@@ -12,6 +12,8 @@ import type { JoinKind } from './join-windows.js'
 import type { AnyOperator, TopologyNode } from './topology.js'
 import type { StreamBuilder } from './stream-builder.js'
 import { Stream } from './stream.js'
+import { GroupedTable } from './grouped-table.js'
+import type { TableRegrouping } from '../../operators/table-group-by.js'
 import { keyValueSpec, type StoreOptions } from './store-options.js'
 
 /** A joiner as the graph stores it: types erased. */
@@ -100,6 +102,22 @@ export class Table<K, V> {
   }
 
   /**
+   * Regroups the table by a new key for an aggregation, as Kafka Streams' `KTable.groupBy`:
+   * `select` maps each entry to its group's key and the value it brings to the group (null key:
+   * in no group). Updates go through the repartition topic `<app id>-<name>-repartition` (name:
+   * `options.name`, or the aggregation's store name). The aggregations of a grouped table take a
+   * subtractor, since an entry's former value leaves its group when the entry changes.
+   *
+   * @example
+   * const usersPerRegion = users.groupBy((id, user) => [user.region, user], { key: serdes.string() }).count(named('users-per-region'))
+   */
+  groupBy<KO, VO>(select: TableRegrouping<K, V, KO, VO>, options: { readonly name?: string; readonly key?: Serde<KO>; readonly value?: Serde<VO> } = {}): GroupedTable<K, V, KO, VO> {
+    if (options.name !== undefined) checkStoreName(options.name)
+    const source = { node: this.node, builder: this.builder, key: this.keySerde, value: this.details.valueSerde }
+    return new GroupedTable<K, V, KO, VO>(source, { select, key: options.key, value: options.value, name: options.name })
+  }
+
+  /**
    * Joins two materialized tables by key (Kafka Streams' KTable-KTable equi-join): an update of
    * either looks up the other's value of its key and updates the result; the result holds a key
    * while both tables do, and deleting it from either emits a tombstone. Both must be
@@ -158,6 +176,6 @@ export class Table<K, V> {
     const operators: AnyOperator[] = [operator]
     if (store !== undefined) operators.push(toTable(keyValueSpec(store, { key: this.keySerde })) as AnyOperator)
     const stream = this.builder.pipe(this.node, operators)
-    return new Table<K, VO>(stream.node, this.builder, store?.name, store?.key ?? this.keySerde)
+    return new Table<K, VO>(stream.node, this.builder, store?.name, store?.key ?? this.keySerde, { valueSerde: store?.value })
   }
 }

@@ -3,7 +3,7 @@
  * input topics, runs each query (or the ones named) until it has read every bid, and prints how
  * many results it wrote and the first few.
  *
- *   node --import tsx examples/nexmark/index.ts [q1 q2 q3 q5 q7 q8] [--events N] [--seed S] [--rate EVENTS_PER_S]
+ *   node --import tsx examples/nexmark/index.ts [q1 q2 q3 q4 q5 q7 q8] [--events N] [--seed S] [--rate EVENTS_PER_S]
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -14,6 +14,7 @@ import { loadNexmark, NexmarkGenerator } from '../../connectors/nexmark/index.js
 import { q1 } from './q1.js'
 import { q2 } from './q2.js'
 import { q3 } from './q3.js'
+import { q4 } from './q4.js'
 import { q5 } from './q5.js'
 import { q7 } from './q7.js'
 import { q8 } from './q8.js'
@@ -28,11 +29,16 @@ interface Counts {
   readonly category10: number
 }
 
-/** Each query, and how many records it reads in all (a repartition reads its records twice). */
+/**
+ * Each query, and how many records it reads in all (a repartition reads its records twice). q4
+ * reads its inputs, then as many regrouped updates as its cache lets through: it runs until it
+ * has read its inputs and then reads nothing more for a second.
+ */
 const QUERIES = {
   q1: { run: q1, reads: (c: Counts) => c.bids },
   q2: { run: q2, reads: (c: Counts) => c.bids },
   q3: { run: q3, reads: (c: Counts) => c.persons + c.auctions + c.category10 },
+  q4: { run: q4, reads: (c: Counts) => c.auctions + c.bids, settles: true },
   q5: { run: q5, reads: (c: Counts) => 2 * c.bids },
   q7: { run: q7, reads: (c: Counts) => 2 * c.bids },
   q8: { run: q8, reads: (c: Counts) => c.persons + 2 * c.auctions },
@@ -64,7 +70,12 @@ try {
     await app.start()
     let failure: unknown
     app.done.catch((error: unknown) => (failure = error))
-    while (failure === undefined && app.metrics().recordsIn < QUERIES[name].reads(counts)) await new Promise((resolve) => setTimeout(resolve, 20))
+    const query: { reads: (c: Counts) => number; settles?: boolean } = QUERIES[name]
+    while (failure === undefined && app.metrics().recordsIn < query.reads(counts)) await sleep(20)
+    for (let read = -1, quiet = 0; query.settles === true && failure === undefined && quiet < 10; quiet = app.metrics().recordsIn === read ? quiet + 1 : 0) {
+      read = app.metrics().recordsIn
+      await sleep(100)
+    }
     await app.stop()
     if (failure !== undefined) throw failure
     const seconds = (Date.now() - started) / 1000
@@ -74,6 +85,10 @@ try {
   }
 } finally {
   fs.rmSync(dir, { recursive: true, force: true })
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 /** The values of a topic, as text (the example's report). */

@@ -12,6 +12,16 @@ export const SKIP: unique symbol = Symbol('tributary.skip')
 
 export type KeyedUpdate<K, VI, VO> = (record: StreamRecord<K, VI>, current: VO | undefined) => VO | undefined | typeof SKIP
 
+/** How a keyed update is forwarded: by default as table updates (see `keyedUpdate`). */
+export interface KeyedUpdateOptions<K, VI, VO, R> {
+  readonly skipNullValues: boolean
+  /**
+   * Forwards each update at once, with the key's value before it (`undefined`: none), instead of
+   * the new value when the cache flushes it. The store still caches (reads and repeated writes).
+   */
+  readonly forwardEach?: (emit: (record: R) => void, record: StreamRecord<K, VI>, previous: VO | undefined, next: VO | undefined) => void
+}
+
 /**
  * The engine under every keyed, stateful operator (aggregate, reduce, count, toTable): for
  * each record it reads the key's current value from the task's shard of `store`, computes the
@@ -28,22 +38,26 @@ export type KeyedUpdate<K, VI, VO> = (record: StreamRecord<K, VI>, current: VO |
  * @example
  * keyedUpdate<string, number, number>('count', spec, (record, current) => (current ?? 0) + 1, { skipNullValues: true })
  */
-export function keyedUpdate<K, VI, VO>(name: string, store: KeyValueStoreSpec, update: KeyedUpdate<K, VI, VO>, options: { readonly skipNullValues: boolean }): OperatorFunction<StreamRecord<K, VI>, StreamRecord<K, VO | null>> {
-  return operate<StreamRecord<K, VI>, StreamRecord<K, VO | null>>(
+export function keyedUpdate<K, VI, VO, R = StreamRecord<K, VO | null>>(name: string, store: KeyValueStoreSpec, update: KeyedUpdate<K, VI, VO>, options: KeyedUpdateOptions<K, VI, VO, R>): OperatorFunction<StreamRecord<K, VI>, R> {
+  return operate<StreamRecord<K, VI>, R>(
     name,
     (emit, context) => {
       if (context === undefined) throw new Error(`${name} keeps its state in a store, so it runs only inside a Tributary pipeline`)
       const shard = context.store<CachedKeyValueStore<K, VO>>(store.name)
       const forward = (change: KeyChange<K, VO>): void => {
         const { source } = change
-        emit({ key: change.key, value: change.value ?? null, timestamp: source.timestamp, headers: source.headers, topic: source.topic, partition: source.partition, offset: source.offset })
+        const update: StreamRecord<K, VO | null> = { key: change.key, value: change.value ?? null, timestamp: source.timestamp, headers: source.headers, topic: source.topic, partition: source.partition, offset: source.offset }
+        emit(update as R)
       }
-      if (shard.caching) shard.onFlush = forward
+      const { forwardEach } = options
+      const forwardOnFlush = shard.caching && forwardEach === undefined
+      if (forwardOnFlush) shard.onFlush = forward
       const apply = (record: StreamRecord<K, VI>, current: VO | undefined): void => {
         const next = update(record, current)
         if (next === SKIP) return
         shard.update(record.key, next, record)
-        if (!shard.caching) forward({ key: record.key, value: next, source: record })
+        if (forwardEach !== undefined) forwardEach(emit, record, current, next)
+        else if (!forwardOnFlush) forward({ key: record.key, value: next, source: record })
       }
       const waiting = new Map<unknown, Waiting<K, VI>[]>()
       /** Keys whose value must be read, since the last batched read was sent. */

@@ -11,6 +11,7 @@ import { q5, type HotItems } from '../../examples/nexmark/q5.js'
 import { q7, type HighestBid } from '../../examples/nexmark/q7.js'
 import { LOCAL_STATES, q3, type LocalItem } from '../../examples/nexmark/q3.js'
 import { q8, type NewUser } from '../../examples/nexmark/q8.js'
+import { q4, type CategoryAverage } from '../../examples/nexmark/q4.js'
 import type { Auction, NexmarkEvent, Person } from '../../connectors/nexmark/index.js'
 import { driverPerTest } from '../operators/helpers.js'
 
@@ -92,23 +93,57 @@ describe('Nexmark queries on a fixed seed', () => {
     expect(out).toHaveLength(expected.size) // one final result per window
   })
 
-  /** Sends the persons and auctions to their topics in generation order (a run of one type per call). */
-  async function runPersonsAndAuctions(query: (app: App) => void): Promise<Awaited<ReturnType<typeof start>>> {
-    const driver = await start(query, { cacheMaxBytes: 0 })
+  /**
+   * Sends the events to their topics in generation order (a run of one type per call): persons
+   * (unless asked not to) and auctions, and the bids when asked.
+   */
+  async function runInOrder(query: (app: App) => void, options: { readonly persons?: boolean; readonly bids?: boolean; readonly cacheMaxBytes?: number } = {}): Promise<Awaited<ReturnType<typeof start>>> {
+    const driver = await start(query, { cacheMaxBytes: options.cacheMaxBytes ?? 0 })
     const inputs = {
       person: driver.input('nexmark-persons', { key: serdes.string(), value: nexmarkSerdes.person() }),
       auction: driver.input('nexmark-auctions', { key: serdes.string(), value: nexmarkSerdes.auction() }),
+      bid: driver.input('nexmark-bids', { key: serdes.string(), value: nexmarkSerdes.bid() }),
     }
     for (let at = 0; at < events.length; ) {
       const type = events[at]!.type
       let end = at
       while (end < events.length && events[end]!.type === type) end++
       const run = events.slice(at, end)
-      if (type === 'person') await inputs.person.sendAll(run.map((event) => { const person = (event as { person: Person }).person; return { key: String(person.id), value: person, timestamp: person.dateTime } }))
+      if (type === 'person' && options.persons !== false) await inputs.person.sendAll(run.map((event) => { const person = (event as { person: Person }).person; return { key: String(person.id), value: person, timestamp: person.dateTime } }))
       else if (type === 'auction') await inputs.auction.sendAll(run.map((event) => { const auction = (event as { auction: Auction }).auction; return { key: String(auction.id), value: auction, timestamp: auction.dateTime } }))
+      else if (type === 'bid' && options.bids === true) await inputs.bid.sendAll(run.map((event) => { const bid = (event as { bid: Bid }).bid; return { key: String(bid.auction), value: bid, timestamp: bid.dateTime } }))
       at = end
     }
     return driver
+  }
+
+  const runPersonsAndAuctions = (query: (app: App) => void): ReturnType<typeof runInOrder> => runInOrder(query)
+
+  for (const cacheMaxBytes of [0, 10 * 1024 * 1024]) {
+    test(`q4 averages the best bid of each auction (within its lifetime) per category (cache ${cacheMaxBytes === 0 ? 'off' : 'on'})`, async () => {
+      const driver = await runInOrder((app) => q4(app), { persons: false, bids: true, cacheMaxBytes })
+      const out = await driver.output('nexmark-q4', { key: serdes.float64(), value: serdes.nullable(serdes.json<CategoryAverage>()) }).readAll()
+      const latest = new Map<number, CategoryAverage | null>()
+      for (const record of out) latest.set(record.key, record.value)
+      const auctions = new Map<number, Auction>()
+      const best = new Map<number, number>()
+      for (const event of events) {
+        if (event.type === 'auction') auctions.set(event.auction.id, event.auction)
+        if (event.type !== 'bid') continue
+        const auction = auctions.get(event.bid.auction)
+        if (auction === undefined || event.bid.dateTime < auction.dateTime || event.bid.dateTime > auction.expires) continue
+        best.set(auction.id, Math.max(best.get(auction.id) ?? -Infinity, event.bid.price))
+      }
+      const sums = new Map<number, { total: number; auctions: number }>()
+      for (const [id, price] of best) {
+        const category = auctions.get(id)!.category
+        const sum = sums.get(category) ?? { total: 0, auctions: 0 }
+        sums.set(category, { total: sum.total + price, auctions: sum.auctions + 1 })
+      }
+      const expected = new Map([...sums].map(([category, sum]) => [category, { category, average: sum.total / sum.auctions, auctions: sum.auctions }]))
+      expect(expected.size).toBeGreaterThan(3)
+      expect(new Map([...latest].sort((a, b) => a[0] - b[0]))).toEqual(new Map([...expected].sort((a, b) => a[0] - b[0])))
+    })
   }
 
   test('q3 reports the category-10 auctions of sellers in OR, ID and CA, with their names and cities', async () => {
