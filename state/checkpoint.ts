@@ -26,11 +26,36 @@ export function readCheckpoint(dir: string): Checkpoint | undefined {
 
 /** Writes a checkpoint atomically (temporary file, fsync, rename). */
 export function writeCheckpoint(dir: string, checkpoint: Checkpoint): void {
-  const file = path.join(dir, FILE)
+  writeAtomically(path.join(dir, FILE), JSON.stringify(checkpoint))
+}
+
+/**
+ * Reads the checkpoint of a store that copies every partition of a topic (a global store): the
+ * next offset of each partition; undefined when there is none or it is unreadable.
+ *
+ * @example
+ * const from = readOffsetsCheckpoint(dir) ?? []
+ */
+export function readOffsetsCheckpoint(dir: string): number[] | undefined {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(path.join(dir, FILE), 'utf8')) as { offsets?: unknown }
+    const offsets = parsed.offsets
+    return Array.isArray(offsets) && offsets.every((offset) => Number.isInteger(offset) && (offset as number) >= 0) ? (offsets as number[]) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Writes a global store's checkpoint (the next offset of each partition) atomically. */
+export function writeOffsetsCheckpoint(dir: string, offsets: readonly number[]): void {
+  writeAtomically(path.join(dir, FILE), JSON.stringify({ offsets }))
+}
+
+function writeAtomically(file: string, content: string): void {
   const temporary = `${file}.tmp`
   const fd = fs.openSync(temporary, 'w')
   try {
-    fs.writeSync(fd, JSON.stringify(checkpoint))
+    fs.writeSync(fd, content)
     fs.fsyncSync(fd)
   } finally {
     fs.closeSync(fd)

@@ -19,6 +19,10 @@ import { restoreReporter } from '../../state/restore-progress.js'
 import { StateDirectoryLockedError } from '../../state/errors.js'
 import { checkStoredTopology } from '../../state/stored-topology.js'
 import { TaskStores } from '../../state/task-stores.js'
+import { GlobalStore } from '../../state/global-store.js'
+
+/** Records a global store takes in before the next commit checkpoints it (as Kafka Streams). */
+const GLOBAL_CHECKPOINT_EVERY_RECORDS = 10_000
 
 /** Records a task buffers beyond which it no longer waits for an empty partition's data. */
 const MAX_BUFFERED_PER_TASK = 10_000
@@ -50,6 +54,9 @@ export class AppRunner {
   private readonly clock: Clock
   private readonly budget: CacheBudget
   private unlockState: (() => void) | undefined
+  private readonly globals = new Map<string, GlobalStore>()
+  /** Records the global stores took in since their last checkpoint. */
+  private globalUpdates = 0
 
   constructor(
     private readonly options: ResolvedAppOptions,
@@ -70,6 +77,7 @@ export class AppRunner {
     await this.prepareState()
     try {
       await this.prepareTopics()
+      await this.openGlobalStores()
       const topics = [...new Set(this.subTopologies.flatMap((sub) => sub.sources.flatMap((source) => source.topics)))]
       const exactlyOnce = this.options.processing === 'exactly_once'
       this.consumer = this.log.consumer({
@@ -106,12 +114,13 @@ export class AppRunner {
    * finish. Returns how many records it processed. The test driver steps the app this way.
    */
   async step(): Promise<number> {
+    const updates = await this.updateGlobalStores()
     const records = await this.consumer!.poll({ timeoutMs: 0 })
     await this.process(records)
     await this.tick()
     await Promise.all([...this.tasks.values()].map((task) => task.idle()))
     if (this.failure !== undefined) throw this.failure
-    return records.length
+    return records.length + updates
   }
 
   /** Commits now (the test driver makes outputs visible this way). */
@@ -143,6 +152,7 @@ export class AppRunner {
     const keepAlive = setInterval(() => undefined, 1 << 30)
     try {
       while (!this.stopping && this.failure === undefined) {
+        await this.updateGlobalStores()
         const waitMs = Math.max(0, Math.min(this.options.pollTimeoutMs, nextCommitAt - this.clock.now()))
         const records = await this.consumer!.poll({ timeoutMs: waitMs })
         await this.process(records)
@@ -284,6 +294,37 @@ export class AppRunner {
     }
     await this.committer!.commit(tasks)
     for (const task of stateful) await task.stores!.checkpoint()
+    if (this.globalUpdates >= GLOBAL_CHECKPOINT_EVERY_RECORDS) {
+      this.globalUpdates = 0
+      for (const global of this.globals.values()) await global.checkpoint()
+    }
+  }
+
+  /**
+   * Fills each global table's store from its topic (from the checkpoint on) before the app
+   * processes a record, as Kafka Streams bootstraps its global stores.
+   */
+  private async openGlobalStores(): Promise<void> {
+    for (const { spec, topic } of this.builder.graph.globalStores.values()) {
+      const global = await GlobalStore.open({
+        spec,
+        topic,
+        log: this.log,
+        backends: this.options.stores,
+        appDir: this.appStateDir,
+        readCommitted: this.options.processing === 'exactly_once',
+        progress: restoreReporter(process.stderr, (line) => this.options.logger.info(line)),
+      })
+      this.globals.set(spec.name, global)
+    }
+  }
+
+  /** Takes in what the global tables' topics gained; returns how many records. */
+  private async updateGlobalStores(): Promise<number> {
+    let updates = 0
+    for (const global of this.globals.values()) updates += await global.update()
+    this.globalUpdates += updates
+    return updates
   }
 
   /**
@@ -292,7 +333,7 @@ export class AppRunner {
    */
   private async prepareState(): Promise<void> {
     const specs = [...this.builder.graph.stores.values()]
-    if (specs.length > 0 && this.options.stores.persistent) {
+    if ((specs.length > 0 || this.builder.graph.globalStores.size > 0) && this.options.stores.persistent) {
       fs.mkdirSync(this.appStateDir, { recursive: true })
       this.unlockState = lockDirectory(this.appStateDir, (dir, owner) => new StateDirectoryLockedError(dir, owner))
     }
@@ -332,6 +373,7 @@ export class AppRunner {
           processingError: (failed, error, origin, operator) => this.onProcessingError(failed, error, origin, operator),
           deserializationError: (failed, error, record) => this.onDeserializationError(failed, error, record),
           lateRecord: (failed, error, origin, sideOutput) => this.onLateRecord(failed, error, origin, sideOutput),
+          globalStore: (name) => this.globals.get(name)?.store,
         }, this.options.idleTimeoutMs)
         this.tasks.set(taskId, task)
         created.push(task)
@@ -442,6 +484,8 @@ export class AppRunner {
       this.routes.clear()
       await this.committer?.close()
       await this.consumer?.close()
+      for (const global of this.globals.values()) await global.close(clean)
+      this.globals.clear()
     } finally {
       this.releaseState()
     }
@@ -449,11 +493,15 @@ export class AppRunner {
 
   /** How many shards a store has (its sub-topology's partitions); undefined before start. */
   storePartitions(name: string): number | undefined {
+    // A global store is one whole copy: a single "shard".
+    if (this.globals.has(name)) return 1
     return this.subTopologies.find((sub) => sub.stores.some((store) => store.name === name))?.partitions
   }
 
   /** The running tasks' shards of a store, by partition (for interactive queries). */
   storeShards(name: string): Map<number, unknown> {
+    const global = this.globals.get(name)
+    if (global !== undefined) return new Map([[0, global.store]])
     const shards = new Map<number, unknown>()
     for (const task of this.tasks.values()) {
       const shard = task.stores?.store(name)

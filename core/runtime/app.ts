@@ -13,6 +13,8 @@ import type { Serde } from '../serde/types.js'
 import { QueryableStore } from './queryable-store.js'
 import type { Table } from './table.js'
 import { UnknownStoreError } from '../../state/errors.js'
+import { checkStoreName, type KeyValueStoreSpec } from '../../state/store-spec.js'
+import { GlobalTable } from './global-table.js'
 
 /** Serdes of a source topic; without one, keys or values are raw bytes (`Buffer | null`). */
 export interface SourceSerdes<KS extends AnySerde<unknown> | undefined, VS extends AnySerde<unknown> | undefined> {
@@ -86,6 +88,25 @@ export class App {
   }
 
   /**
+   * Declares a global table of a topic (Kafka Streams' `builder.globalTable`): every partition,
+   * copied in full to every instance and kept current, kept in a store named `name` (by default
+   * after the topic). Streams join it by a key they extract from each record, with no
+   * co-partitioning. Give the topic `cleanup: 'compact'`.
+   *
+   * @example
+   * const products = app.globalTable('products', { key: serdes.string(), value: serdes.json<Product>() })
+   * orders.join(products, (orderId, order) => order.productId, (order, product) => ({ ...order, price: product.price }))
+   */
+  globalTable<K, V extends NonNullable<unknown>>(topic: string, options: { readonly key: Serde<K>; readonly value: Serde<V>; readonly name?: string }): GlobalTable<K, V> {
+    this.checkNotStarted('globalTable')
+    const name = options.name ?? topic
+    checkStoreName(name)
+    const spec: KeyValueStoreSpec = { kind: 'key-value', name, key: options.key as Serde<unknown>, value: options.value as Serde<unknown>, cache: false }
+    this.builder.graph.addGlobalStore({ spec, topic })
+    return new GlobalTable<K, V>(name, topic, options.key, options.value)
+  }
+
+  /**
    * Reads a key-value store (an aggregation's or a table's) from outside the pipeline: `get`,
    * `range`, `all` on the shards this instance hosts, and `watch(key)` for a key's changes.
    *
@@ -94,9 +115,11 @@ export class App {
    * console.log(await counts.get('kafka'))
    */
   store<K, V>(name: string): QueryableStore<K, V> {
-    const spec = this.builder.graph.stores.get(name)
+    const graph = this.builder.graph
+    const spec = graph.stores.get(name) ?? graph.globalStores.get(name)?.spec
     if (spec === undefined || spec.kind !== 'key-value') {
-      throw new UnknownStoreError(name, [...this.builder.graph.stores.values()].filter((store) => store.kind === 'key-value').map((store) => store.name))
+      const known = [...graph.stores.values()].filter((store) => store.kind === 'key-value').map((store) => store.name)
+      throw new UnknownStoreError(name, [...known, ...graph.globalStores.keys()])
     }
     return new QueryableStore<K, V>(spec, {
       shards: (store) => this.runner?.storeShards(store) ?? new Map(),
@@ -147,7 +170,9 @@ export class App {
       if (node.kind === 'pipe') for (const operator of node.operators) for (const topic of operatorInfo(operator)?.sinkTopics ?? []) if (topic !== 'dynamic' && !internal.has(topic)) sinks.add(topic)
     }
     for (const policy of [this.options.onDeserializationError, this.options.onProcessingError]) if (typeof policy === 'object') sinks.add(policy.deadLetter)
-    return { sources: graph.externalSourceTopics(), sinks: [...sinks] }
+    const sources = new Set(graph.externalSourceTopics())
+    for (const global of graph.globalStores.values()) sources.add(global.topic)
+    return { sources: [...sources], sinks: [...sinks] }
   }
 
   /** Resolves when the app has stopped; rejects with the error that stopped it. */

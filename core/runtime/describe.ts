@@ -24,6 +24,11 @@ function visibleOperators(node: TopologyNode): string[] {
 export function describeTopology(graph: TopologyGraph): TopologyDescription {
   const lines: string[] = []
   const mermaid: string[] = ['flowchart LR']
+  for (const { spec, topic } of graph.globalStores.values()) {
+    // Global tables stand apart: each instance reads every partition of their topic.
+    lines.push(`Global table ${spec.name}: topic ${topic} (key ${spec.key.name}, value ${spec.value.name})`)
+    mermaid.push(`  g_${sanitize(spec.name)}[("${spec.name} (global, ${topic})")]`)
+  }
   graph.subTopologies().forEach((nodes, index) => {
     lines.push(`Sub-topology ${index}`)
     mermaid.push(`  subgraph sub${index} [Sub-topology ${index}]`)
@@ -44,6 +49,10 @@ export function describeTopology(graph: TopologyGraph): TopologyDescription {
           mermaid.push(`    n${node.id} --- s_${sanitize(store.name)}[("${store.name}")]`)
         }
         for (const operator of node.operators) {
+          for (const name of operatorInfo(operator)?.globalStores ?? []) {
+            lines.push(`    Global store: ${name}`)
+            mermaid.push(`    g_${sanitize(name)} -.-> n${node.id}`)
+          }
           for (const topic of operatorInfo(operator)?.sinkTopics ?? []) {
             lines.push(`    Sink: topic ${topic}`)
             mermaid.push(`    n${node.id} --> t${node.id}_${sanitize(topic)}[/"${topic}"/]`)

@@ -12,6 +12,8 @@ import { Table, type TableDetails } from './table.js'
 import { toTable } from '../../operators/to-table.js'
 import { streamStreamJoin } from '../../operators/stream-stream-join.js'
 import { streamTableJoin } from '../../operators/stream-table-join.js'
+import { streamGlobalJoin } from '../../operators/stream-global-join.js'
+import { GlobalTable } from './global-table.js'
 import { streamJoinStores, type JoinKind, type JoinWindows, type StreamJoinOptions } from './join-windows.js'
 
 type R<K, V> = StreamRecord<K, V>
@@ -164,8 +166,10 @@ export class Stream<K, V> implements Subscribable<StreamRecord<K, V>> {
    */
   join<VR, VO>(other: Stream<K, VR>, joiner: (value: NonNullable<V>, otherValue: NonNullable<VR>, key: NonNullable<K>) => VO, window: JoinWindows, options: StreamJoinOptions<K, V, VR>): Stream<NonNullable<K>, VO>
   join<VT, VO>(table: Table<NonNullable<K>, VT>, joiner: (value: NonNullable<V>, tableValue: VT, key: NonNullable<K>) => VO): Stream<NonNullable<K>, VO>
-  join(other: AnyJoined, joiner: AnyJoiner, window?: JoinWindows, options?: StreamJoinOptions<K, V, unknown>): unknown {
-    return this.joinWith('inner', other, joiner, window, options)
+  join<KG, VG, VO>(table: GlobalTable<KG, VG>, keyOf: (key: K, value: NonNullable<V>) => KG | null | undefined, joiner: (value: NonNullable<V>, tableValue: VG, key: K) => VO): Stream<K, VO>
+  join(other: AnyJoined | GlobalTable<unknown, unknown>, joiner: AnyJoiner, window?: JoinWindows | AnyJoiner, options?: StreamJoinOptions<K, V, unknown>): unknown {
+    if (other instanceof GlobalTable) return this.joinGlobal('inner', other, joiner, window as AnyJoiner)
+    return this.joinWith('inner', other, joiner, window as JoinWindows | undefined, options)
   }
 
   /**
@@ -178,8 +182,10 @@ export class Stream<K, V> implements Subscribable<StreamRecord<K, V>> {
    */
   leftJoin<VR, VO>(other: Stream<K, VR>, joiner: (value: NonNullable<V>, otherValue: NonNullable<VR> | null, key: NonNullable<K>) => VO, window: JoinWindows, options: StreamJoinOptions<K, V, VR>): Stream<NonNullable<K>, VO>
   leftJoin<VT, VO>(table: Table<NonNullable<K>, VT>, joiner: (value: NonNullable<V>, tableValue: VT | null, key: NonNullable<K>) => VO): Stream<NonNullable<K>, VO>
-  leftJoin(other: AnyJoined, joiner: AnyJoiner, window?: JoinWindows, options?: StreamJoinOptions<K, V, unknown>): unknown {
-    return this.joinWith('left', other, joiner, window, options)
+  leftJoin<KG, VG, VO>(table: GlobalTable<KG, VG>, keyOf: (key: K, value: NonNullable<V>) => KG | null | undefined, joiner: (value: NonNullable<V>, tableValue: VG | null, key: K) => VO): Stream<K, VO>
+  leftJoin(other: AnyJoined | GlobalTable<unknown, unknown>, joiner: AnyJoiner, window?: JoinWindows | AnyJoiner, options?: StreamJoinOptions<K, V, unknown>): unknown {
+    if (other instanceof GlobalTable) return this.joinGlobal('left', other, joiner, window as AnyJoiner)
+    return this.joinWith('left', other, joiner, window as JoinWindows | undefined, options)
   }
 
   /**
@@ -191,6 +197,13 @@ export class Stream<K, V> implements Subscribable<StreamRecord<K, V>> {
    */
   outerJoin<VR, VO>(other: Stream<K, VR>, joiner: (value: NonNullable<V> | null, otherValue: NonNullable<VR> | null, key: NonNullable<K>) => VO, window: JoinWindows, options: StreamJoinOptions<K, V, VR>): Stream<NonNullable<K>, VO> {
     return this.joinWith('outer', other, joiner as AnyJoiner, window, options as StreamJoinOptions<K, V, unknown>) as Stream<NonNullable<K>, VO>
+  }
+
+  private joinGlobal(kind: 'inner' | 'left', table: GlobalTable<unknown, unknown>, keyOf: AnyJoiner, joiner: AnyJoiner | undefined): Stream<unknown, unknown> {
+    const operation = kind === 'inner' ? 'join' : 'leftJoin'
+    if (typeof keyOf !== 'function' || typeof joiner !== 'function') throw new ConfigError(operation, 'a join with a global table takes a key extractor and a joiner: stream.join(global, (key, value) => lookupKey, (value, tableValue) => result)')
+    const operator = streamGlobalJoin(kind, table.storeName, keyOf as (key: unknown, value: unknown) => unknown, joiner as (value: unknown, tableValue: unknown, key: unknown) => unknown)
+    return this.builder.pipe(this.node, [operator as AnyOperator])
   }
 
   private joinWith(kind: JoinKind, other: AnyJoined, joiner: AnyJoiner, window: JoinWindows | undefined, options: StreamJoinOptions<K, V, unknown> | undefined): Stream<unknown, unknown> {

@@ -19,6 +19,8 @@ export interface TaskHooks {
   processingError(task: Task, error: unknown, origin: Origin | undefined, operator: string): void
   deserializationError(task: Task, error: unknown, record: LogRecord): void
   lateRecord(task: Task, late: LateRecordError, origin: Origin | undefined, sideOutput: string | undefined): void
+  /** A global table's store, shared by every task (undefined: no global table of that name). */
+  globalStore(name: string): unknown
 }
 
 /**
@@ -182,7 +184,7 @@ export class Task implements TaskContext {
   }
 
   store<S>(name: string): S {
-    const store = this.stores?.store(name)
+    const store = this.stores?.store(name) ?? this.hooks.globalStore(name)
     if (store === undefined) throw new Error(`task ${this.taskId} has no store ${JSON.stringify(name)}: an operator asked for a store its sub-topology does not declare`)
     return store as S
   }

@@ -2,7 +2,7 @@ import type { OperatorFunction } from 'rxjs'
 import { TopologyError } from './errors.js'
 import type { AnySerde } from './serde-codec.js'
 import type { StreamRecord } from './record.js'
-import type { StoreSpec } from '../../state/store-spec.js'
+import type { KeyValueStoreSpec, StoreSpec } from '../../state/store-spec.js'
 
 /** Any record type (for graph plumbing, where types are erased). */
 export type AnyRecord = StreamRecord<unknown, unknown>
@@ -61,6 +61,14 @@ export interface OperatorInfo {
   readonly repartition?: RepartitionSpec
   /** Stores the operator reads and writes (registered with the graph by the builder). */
   readonly stores?: readonly StoreSpec[]
+  /** Global tables' stores the operator reads (declared with `app.globalTable`). */
+  readonly globalStores?: readonly string[]
+}
+
+/** A global table: its store (the serdes of its topic) and the topic it replicates. */
+export interface GlobalStoreSpec {
+  readonly spec: KeyValueStoreSpec
+  readonly topic: string
 }
 
 export interface RepartitionSpec {
@@ -97,6 +105,8 @@ export class TopologyGraph {
   readonly repartitionTopics: RepartitionTopic[] = []
   /** Every store of the app, by name. */
   readonly stores = new Map<string, StoreSpec>()
+  /** The global tables' stores, by name (one copy per instance, not per task). */
+  readonly globalStores = new Map<string, GlobalStoreSpec>()
   /** node id → how many pipes read it (as parent or dependency). */
   private readonly consumers = new Map<number, number>()
 
@@ -110,12 +120,19 @@ export class TopologyGraph {
     const dependsOn = operators.flatMap((operator) => operatorInfo(operator)?.dependsOn ?? [])
     const node: PipeNode = { kind: 'pipe', id: this.nodes.length, parent, operators, dependsOn }
     for (const store of this.storesOf(node)) {
-      if (this.stores.has(store.name)) throw new TopologyError(`two operators use the store name ${JSON.stringify(store.name)}; every store needs its own name`)
+      if (this.stores.has(store.name) || this.globalStores.has(store.name)) throw new TopologyError(`two operators use the store name ${JSON.stringify(store.name)}; every store needs its own name`)
       this.stores.set(store.name, store)
     }
     this.nodes.push(node)
     for (const input of [parent, ...dependsOn]) this.consumers.set(input.id, this.consumerCount(input) + 1)
     return node
+  }
+
+  /** Declares a global table's store. */
+  addGlobalStore(global: GlobalStoreSpec): void {
+    const name = global.spec.name
+    if (this.stores.has(name) || this.globalStores.has(name)) throw new TopologyError(`two operators use the store name ${JSON.stringify(name)}; every store needs its own name`)
+    this.globalStores.set(name, global)
   }
 
   /** The stores a node's operators use. */
