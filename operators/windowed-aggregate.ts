@@ -4,7 +4,7 @@ import type { StreamRecord } from '../core/runtime/record.js'
 import { windowStartsFor, type TimeWindows } from '../core/time/windows.js'
 import { MISS } from '../state/logged-bytes-store.js'
 import type { WindowStoreSpec } from '../state/store-spec.js'
-import type { Windowed } from '../state/types.js'
+import type { TimeWindow, Windowed } from '../state/types.js'
 import type { LoggedWindowStore } from '../state/window-store.js'
 import { KeyedQueue } from './internal/keyed-queue.js'
 import { operate } from './internal/operate.js'
@@ -28,7 +28,8 @@ interface Item<K, V> {
 /**
  * Folds each record into every window it falls in (one for tumbling windows, size / advance for
  * hopping ones), per key, in a window store, and emits each window's new aggregate with a
- * `Windowed<K>` key. A window takes records until the task's stream time passes its end plus the
+ * `Windowed<K>` key (with the store's cache on, a window's last update since the commit, when the
+ * cache lets it go). A window takes records until the task's stream time passes its end plus the
  * grace period; a record too late for all its windows is counted in `metrics().lateRecords` and
  * dropped, or copied to the `lateRecords` topic. Used through
  * `stream.groupByKey().windowedBy(windows).aggregate(...)`, which declares the store.
@@ -44,11 +45,19 @@ export function windowedAggregate<K, V, A>(spec: WindowedAggregation<K, V, A>): 
     (emit, context) => {
       if (context === undefined) throw new Error(`${name} keeps its state in a store, so it runs only inside a Tributary pipeline`)
       const store = context.store<LoggedWindowStore<K, A>>(storeSpec.name)
+      const window = (start: number): TimeWindow => ({ start, end: start + windows.sizeMs })
+      // With the store's cache on, a window's update goes downstream when the cache lets it go (the commit, or eviction).
+      if (store.caching) {
+        store.onFlush = ({ key, start, value, source }) => {
+          if (value === undefined) return
+          emit({ key: { key, window: window(start) }, value, timestamp: source.timestamp, headers: source.headers, topic: source.topic, partition: source.partition, offset: source.offset })
+        }
+      }
       const apply = (record: StreamRecord<K, V>, starts: readonly number[], current: readonly (A | undefined)[]): void => {
         starts.forEach((start, index) => {
           const aggregate = aggregator(record.key, record.value, current[index] ?? initializer())
-          store.put(record.key, start, aggregate)
-          emit({ ...record, key: { key: record.key, window: { start, end: start + windows.sizeMs } }, value: aggregate })
+          store.put(record.key, start, aggregate, record)
+          if (!store.caching) emit({ ...record, key: { key: record.key, window: window(start) }, value: aggregate })
         })
       }
       const handle = ({ record, streamTime }: Item<K, V>): void | Promise<void> => {

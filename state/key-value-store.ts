@@ -285,7 +285,8 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
     if (this.budget !== undefined) this.budget.used -= entry.size
   }
 
-  private async *scan(range: BackendRange): AsyncIterable<KeyValue<K, V>> {
+  /** Entries whose key bytes are in `range`, in key order, the cache's dirty entries over what is stored. */
+  async *scan(range: BackendRange): AsyncIterable<KeyValue<K, V>> {
     const changes: BackendWrite[] = []
     for (const entry of this.dirty) {
       if (entry.dirty) changes.push({ key: this.keyBytesOf(entry.key), value: entry.value === undefined ? null : this.serializeValue(entry.value) })

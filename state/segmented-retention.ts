@@ -33,6 +33,8 @@ export class SegmentedRetention {
   constructor(
     private readonly bytes: LoggedBytesStore,
     readonly retentionMs: number,
+    /** Called before segments are dropped (a cache above writes its changes down first). */
+    private readonly beforeDrop?: () => void,
   ) {
     // Kafka Streams' choice: few segments alive at once, and never tiny ones.
     this.segmentIntervalMs = Math.max(Math.floor(retentionMs / 2), 60_000)
@@ -66,6 +68,7 @@ export class SegmentedRetention {
     const firstLive = this.segmentOf(time - this.retentionMs)
     if (firstLive <= this.firstKeptSegment) return
     this.firstKeptSegment = firstLive
+    this.beforeDrop?.()
     // From the very first key: segments restored from an older changelog go too. A failure is
     // kept by the bytes store and thrown by its next flush (the commit), so it is not lost here.
     this.bytes.deleteRangeLocally(Buffer.alloc(0), timeBytes(firstLive)).catch(() => undefined)

@@ -73,7 +73,7 @@ export class TaskStores {
   /** Flushes the caches (forwarding their changes downstream); returns how many entries left them. */
   flushCaches(): number {
     let flushed = 0
-    for (const shard of this.shards.values()) if (shard.store instanceof CachedKeyValueStore) flushed += shard.store.flush()
+    for (const shard of this.shards.values()) if (shard.store instanceof CachedKeyValueStore || shard.store instanceof LoggedWindowStore) flushed += shard.store.flush()
     return flushed
   }
 
@@ -102,7 +102,7 @@ export class TaskStores {
       }
     } finally {
       for (const shard of this.shards.values()) {
-        if (shard.store instanceof CachedKeyValueStore) shard.store.close()
+        if (shard.store instanceof CachedKeyValueStore || shard.store instanceof LoggedWindowStore) shard.store.close()
         await shard.backend.close()
       }
       this.shards.clear()
@@ -149,7 +149,10 @@ export class TaskStores {
     const serdes = logSerdes(spec, topic)
     let store: ShardStore
     if (spec.kind === 'key-value') store = new CachedKeyValueStore(bytes, serdes, spec.name, spec.cache === false ? undefined : this.options.budget)
-    else if (spec.kind === 'window') store = new LoggedWindowStore(bytes, serdes, { name: spec.name, windowSizeMs: spec.windowSizeMs, retentionMs: spec.retentionMs, streamTimeFromCaller: spec.streamTimeFromCaller === true })
+    else if (spec.kind === 'window') {
+      const budget = spec.cache === false ? undefined : this.options.budget
+      store = new LoggedWindowStore(bytes, serdes, { name: spec.name, windowSizeMs: spec.windowSizeMs, retentionMs: spec.retentionMs, streamTimeFromCaller: spec.streamTimeFromCaller === true, budget })
+    }
     else store = new LoggedSessionStore(bytes, serdes, { name: spec.name, retentionMs: spec.retentionMs, streamTimeFromCaller: spec.streamTimeFromCaller === true })
     return { spec, dir, topic, backend, bytes, store }
   }

@@ -1,5 +1,7 @@
 import { ConfigError } from '../core/errors.js'
-import type { BackendEntry } from './backend/types.js'
+import type { Serde } from '../core/serde/types.js'
+import type { CacheBudget } from './cache-budget.js'
+import { CachedKeyValueStore, type ChangeSource } from './key-value-store.js'
 import { MISS, type LoggedBytesStore } from './logged-bytes-store.js'
 import { SegmentedRetention, segmentBounds } from './segmented-retention.js'
 import { StoreCodec, type StoreSerdes } from './store-codec.js'
@@ -7,6 +9,8 @@ import { MAX_TIME, MIN_TIME } from './time-bytes.js'
 import { queryTime, storedTime } from './time-arguments.js'
 import type { KeyValue, TimeWindow, WindowStore, Windowed } from './types.js'
 import { decodeWindowKey, encodeWindowKey, windowKeyRange } from './window-key.js'
+
+const NO_SOURCE: ChangeSource = { timestamp: 0, topic: '', partition: -1, offset: -1, headers: [] }
 
 /** Name, window size and retention of a window store. */
 export interface WindowStoreOptions {
@@ -21,11 +25,32 @@ export interface WindowStoreOptions {
    * handled to, so a put for a record still in flight is never taken for an expired one.
    */
   readonly streamTimeFromCaller?: boolean
+  /** A write-back cache in front (absorbing repeated updates of a window between flushes); none by default. */
+  readonly budget?: CacheBudget | undefined
+}
+
+/** A window's change as it leaves the cache (flush or eviction). */
+export interface WindowChange<K, V> {
+  readonly key: K
+  readonly start: number
+  /** Undefined: the window was deleted. */
+  readonly value: V | undefined
+  /** The record that made the change (its timestamp, origin and headers). */
+  readonly source: ChangeSource
+}
+
+/** A key's window, as the cache holds it. */
+interface Slot<K> {
+  readonly key: K
+  readonly start: number
 }
 
 /**
  * A window store shard over a LoggedBytesStore: every put is visible at once and logged to
- * the changelog with the same key bytes as stored (see window-key.ts for the layout). Windows
+ * the changelog with the same key bytes as stored (see window-key.ts for the layout). With a
+ * cache budget, puts are absorbed by a write-back cache (Kafka Streams' caching window store):
+ * only a window's last update since the previous `flush()` reaches the changelog, the backend
+ * and `onFlush`. Windows
  * are kept for `retentionMs` of stream time (the highest window start put): a put of an older
  * window is ignored, reads skip such windows, and whole segments of expired windows are
  * dropped locally. Reads of one key scan one run of keys per segment, at most a few.
@@ -42,9 +67,11 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
   readonly retentionMs: number
   private readonly codec: StoreCodec<K, V>
   private readonly retention: SegmentedRetention
+  /** Windows as keys of a key-value store (cached or written through): what puts and reads go through. */
+  private readonly slots: CachedKeyValueStore<Slot<K>, V>
 
   constructor(
-    private readonly bytes: LoggedBytesStore,
+    bytes: LoggedBytesStore,
     serdes: StoreSerdes<K, V>,
     options: WindowStoreOptions,
   ) {
@@ -58,7 +85,39 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     this.windowSizeMs = windowSizeMs
     this.retentionMs = retentionMs
     this.codec = new StoreCodec(serdes, name)
-    this.retention = new SegmentedRetention(bytes, retentionMs)
+    // Cached windows go down before their segment is dropped, so none comes back after it.
+    this.retention = new SegmentedRetention(bytes, retentionMs, () => this.slots.flush())
+    const valueContext = serdes.valueContext ?? { topic: name, isKey: false }
+    const slotSerde: Serde<Slot<K>> = {
+      name: `window(${serdes.key.name})`,
+      serialize: (slot) => encodeWindowKey(this.retention.segmentOf(slot.start), this.codec.encodeKey(slot.key), slot.start),
+      deserialize: (bytes) => {
+        const { key, start } = decodeWindowKey(bytes)
+        return { key: this.codec.decodeKey(key), start }
+      },
+    }
+    const slotSerdes = { key: slotSerde, value: serdes.value, keyContext: serdes.keyContext ?? { topic: name, isKey: true }, valueContext }
+    this.slots = new CachedKeyValueStore<Slot<K>, V>(bytes, slotSerdes, name, options.budget)
+  }
+
+  /** Whether puts are absorbed by a cache (and forwarded on flush) or go straight through. */
+  get caching(): boolean {
+    return this.slots.caching
+  }
+
+  /** Called with each window's change as it leaves the cache; with the cache off, not at all. */
+  set onFlush(listener: ((change: WindowChange<K, V>) => void) | undefined) {
+    this.slots.onFlush = listener === undefined ? undefined : (change) => listener({ key: change.key.key, start: change.key.start, value: change.value, source: change.source })
+  }
+
+  /** Hands every cached change down (changelog, write buffer, `onFlush`); returns how many. */
+  flush(): number {
+    return this.slots.flush()
+  }
+
+  /** Drops the cache (the shard is closing); unflushed changes are lost, as after a crash. */
+  close(): void {
+    this.slots.close()
   }
 
   /** Moves stream time on (with `streamTimeFromCaller`): windows older than it by the retention expire. */
@@ -71,12 +130,12 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     return this.retention.expiredPutCount
   }
 
-  put(key: K, windowStart: number, value: V | null): void {
+  /** Writes (null: deletes) the window of `key` starting at `windowStart`, on behalf of the record `source` when given. */
+  put(key: K, windowStart: number, value: V | null, source?: ChangeSource): void {
     storedTime(this.name, 'windowStart', windowStart)
     if (!this.streamTimeFromCaller) this.retention.observe(windowStart)
     if (this.retention.rejects(windowStart)) return
-    const storeKey = encodeWindowKey(this.retention.segmentOf(windowStart), this.codec.encodeKey(key), windowStart)
-    this.bytes.put(storeKey, value === null ? null : this.codec.encodeValue(value))
+    this.slots.update({ key, start: windowStart }, value === null ? undefined : value, source ?? NO_SOURCE)
   }
 
   /** The value of `key` in the window starting at `windowStart` when at hand without I/O, else MISS. */
@@ -84,8 +143,7 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     storedTime(this.name, 'windowStart', windowStart)
     if (this.retention.ready() !== undefined) return MISS
     if (this.retention.isExpired(windowStart)) return undefined
-    const stored = this.bytes.peek(encodeWindowKey(this.retention.segmentOf(windowStart), this.codec.encodeKey(key), windowStart))
-    return stored === MISS || stored === undefined ? stored : this.codec.decodeValue(stored)
+    return this.slots.peek({ key, start: windowStart })
   }
 
   async fetch(key: K, windowStart: number): Promise<V | undefined> {
@@ -93,8 +151,7 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     const loading = this.retention.ready()
     if (loading !== undefined) await loading
     if (this.retention.isExpired(windowStart)) return undefined
-    const value = await this.bytes.get(encodeWindowKey(this.retention.segmentOf(windowStart), this.codec.encodeKey(key), windowStart))
-    return value === undefined ? undefined : this.codec.decodeValue(value)
+    return this.slots.get({ key, start: windowStart })
   }
 
   async *fetchRange(key: K, from: number, to: number): AsyncIterable<{ readonly window: TimeWindow; readonly value: V }> {
@@ -104,9 +161,8 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     await this.retention.ready()
     const earliest = Math.max(first, this.retention.earliestLiveTime)
     for (const segment of this.retention.segmentsBetween(earliest, last)) {
-      for await (const entry of this.bytes.range(windowKeyRange(segment, keyBytes, earliest, last))) {
-        const { start } = decodeWindowKey(entry.key)
-        yield { window: this.window(start), value: this.codec.decodeValue(entry.value) }
+      for await (const { key: slot, value } of this.slots.scan(windowKeyRange(segment, keyBytes, earliest, last))) {
+        yield { window: this.window(slot.start), value }
       }
     }
   }
@@ -118,9 +174,8 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     await this.retention.ready()
     const earliest = Math.max(first, this.retention.earliestLiveTime)
     for (const segment of this.retention.segmentsBetween(earliest, last)) {
-      for await (const entry of this.bytes.range(segmentBounds(segment))) {
-        const windowed = this.decodeEntry(entry, earliest, last)
-        if (windowed !== undefined) yield windowed
+      for await (const { key: slot, value } of this.slots.scan(segmentBounds(segment))) {
+        if (slot.start >= earliest && slot.start <= last) yield { key: { key: slot.key, window: this.window(slot.start) }, value }
       }
     }
   }
@@ -128,12 +183,6 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
   /** Every live window, in the order of `fetchAll`. */
   all(): AsyncIterable<KeyValue<Windowed<K>, V>> {
     return this.fetchAll(MIN_TIME, MAX_TIME)
-  }
-
-  private decodeEntry(entry: BackendEntry, from: number, to: number): KeyValue<Windowed<K>, V> | undefined {
-    const { key, start } = decodeWindowKey(entry.key)
-    if (start < from || start > to) return undefined
-    return { key: { key: this.codec.decodeKey(key), window: this.window(start) }, value: this.codec.decodeValue(entry.value) }
   }
 
   private window(start: number): TimeWindow {

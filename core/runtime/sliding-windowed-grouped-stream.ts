@@ -69,9 +69,9 @@ export class SlidingWindowedGroupedStream<K, V> {
     // after stream time: 2 ms more than timeDifference + grace keeps all of them.
     const retentionMs = Math.max(timeDifferenceMs + graceMs + 2, store.retention === undefined ? 0 : toMillis(store.retention, 'retention'))
     const key = (store.key ?? this.grouping.key ?? json()) as Serde<unknown>
-    const aggregates: WindowStoreSpec = { kind: 'window', name: store.name, key, value: (store.value ?? json()) as Serde<unknown>, windowSizeMs: timeDifferenceMs, retentionMs, streamTimeFromCaller: true }
+    const aggregates: WindowStoreSpec = { kind: 'window', name: store.name, key, value: (store.value ?? json()) as Serde<unknown>, windowSizeMs: timeDifferenceMs, retentionMs, streamTimeFromCaller: true, cache: false }
     // Records by timestamp: a "window" of 1 ms each.
-    const records: WindowStoreSpec = { kind: 'window', name: recordsName, key, value: arrivals(recordValues) as Serde<unknown>, windowSizeMs: 1, retentionMs, streamTimeFromCaller: true }
+    const records: WindowStoreSpec = { kind: 'window', name: recordsName, key, value: arrivals(recordValues) as Serde<unknown>, windowSizeMs: 1, retentionMs, streamTimeFromCaller: true, cache: false }
     const operator = slidingAggregate<K, VS, A>({ windows: this.windows, store: aggregates, records, initializer, aggregator, lateRecords: store.lateRecords })
     // The end is inclusive: a window takes records until stream time passes end + grace, so
     // suppress releases it 1 ms later than a tumbling window's (Kafka Streams' SlidingWindows:

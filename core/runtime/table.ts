@@ -67,7 +67,7 @@ export class Table<K, V> {
     checkStoreName(name)
     const key = this.keySerde as Serde<unknown>
     const value = held((this.details.valueSerde ?? json()) as Serde<unknown>)
-    const buffer: KeyValueStoreSpec = { kind: 'key-value', name, key, value: value as Serde<unknown>, cache: false }
+    const buffer: KeyValueStoreSpec = { kind: 'key-value', name, key, value: value as Serde<unknown> }
     const identify = (windowed: unknown): string => key.serialize(windowed, { topic: name, isKey: true }).toString('latin1')
     const operator = suppressUntilWindowCloses<unknown, unknown>(closesAfterEndMs, buffer, identify)
     const stream = this.builder.pipe(this.node, [operator as AnyOperator])

@@ -20,6 +20,12 @@ export interface WindowedStoreOptions<K, V> {
   readonly retention?: Duration
   /** A topic that gets a copy of each record too late for all its windows; by default they are dropped and counted. */
   readonly lateRecords?: string
+  /**
+   * Tumbling and hopping windows: absorb repeated updates of a window between commits, so only
+   * its last update goes downstream and to the changelog (Kafka Streams' caching). Default true;
+   * `cacheMaxBytes: 0` turns every cache off. Session and sliding windows forward every update.
+   */
+  readonly cache?: boolean
 }
 
 /**
@@ -61,7 +67,7 @@ export class WindowedGroupedStream<K, V> {
     const { sizeMs, graceMs } = this.windows
     const retentionMs = Math.max(sizeMs + graceMs, store.retention === undefined ? 0 : toMillis(store.retention, 'retention'))
     const key = (store.key ?? this.grouping.key ?? json()) as Serde<unknown>
-    const spec: WindowStoreSpec = { kind: 'window', name: store.name, key, value: (store.value ?? json()) as Serde<unknown>, windowSizeMs: sizeMs, retentionMs, streamTimeFromCaller: true }
+    const spec: WindowStoreSpec = { kind: 'window', name: store.name, key, value: (store.value ?? json()) as Serde<unknown>, windowSizeMs: sizeMs, retentionMs, streamTimeFromCaller: true, cache: store.cache ?? true }
     const operator = windowedAggregate<K, V, A>({ windows: this.windows, store: spec, initializer, aggregator, lateRecords: store.lateRecords })
     return groupedTable<K, V, A, Windowed<K>>(this.stream, this.grouping, store.name, windowed(key as Serde<K>), operator as AnyOperator, { valueSerde: spec.value as Serde<A>, closesAfterEndMs: this.windows.graceMs })
   }

@@ -6,6 +6,7 @@ import { StateTimestampError } from '../../state/errors.js'
 import type { LoggedBytesStore } from '../../state/logged-bytes-store.js'
 import { decodeWindowKey } from '../../state/window-key.js'
 import { LoggedWindowStore } from '../../state/window-store.js'
+import { CacheBudget } from '../../state/cache-budget.js'
 import { backendFactories, collect, loggedBytes, segmentsOnDisk, useBackends } from './helpers.js'
 
 const SIZE = 10_000
@@ -162,6 +163,45 @@ describe.each(backendFactories)('LoggedWindowStore on $name', ({ factory }) => {
       const { store } = await setup()
       expect(await collect(store.all())).toEqual([])
       expect(await collect(store.fetchRange('a', -Infinity, Infinity))).toEqual([])
+    })
+  })
+
+  describe('with a cache', () => {
+    async function cached() {
+      const backend = await backends.open()
+      const { bytes, changelog } = loggedBytes(backend)
+      const store = new LoggedWindowStore<string, number>(bytes, { key: serdes.string(), value: serdes.int32() }, { name: 'clicks', windowSizeMs: SIZE, retentionMs: RETENTION, budget: new CacheBudget(1 << 20) })
+      const flushed: string[] = []
+      store.onFlush = ({ key, start, value }) => flushed.push(`${key}@${start}=${value}`)
+      return { store, bytes, changelog, backend, flushed }
+    }
+
+    test('repeated puts of a window are absorbed: reads see the last, and flush hands it down once', async () => {
+      const { store, changelog, flushed } = await cached()
+      expect(store.caching).toBe(true)
+      store.put('a', 0, 1)
+      store.put('a', 0, 2)
+      store.put('b', 0, 5)
+      expect(await store.fetch('a', 0)).toBe(2)
+      expect(store.peek('a', 0)).toBe(2)
+      expect(await starts(store.fetchRange('a', 0, 0))).toEqual([0])
+      expect(changelog).toHaveLength(0)
+      expect(store.flush()).toBe(2)
+      expect(flushed).toEqual(['a@0=2', 'b@0=5'])
+      expect(changelog).toHaveLength(2)
+      expect(store.flush()).toBe(0)
+    })
+
+    test('a cached window whose segment falls out of retention is handed down before the drop, and is not left on disk after it', async () => {
+      const { store, bytes, backend, flushed } = await cached()
+      store.put('a', 0, 1) // segment 0, cached
+      store.advanceStreamTime(0)
+      store.put('a', 460_000, 4)
+      store.advanceStreamTime(460_000) // the oldest live start is 160 001: segment 0 goes
+      expect(flushed).toEqual(['a@0=1'])
+      store.flush()
+      await bytes.flush()
+      expect(await segmentsOnDisk(backend)).toEqual([3])
     })
   })
 
