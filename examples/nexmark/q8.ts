@@ -11,12 +11,15 @@ export interface NewUser {
 }
 
 const WINDOW_MS = 10_000
+/** How late (in stream time) a person or an auction may come and still be joined and counted. */
+const GRACE = '10s'
 
 /**
  * Nexmark q8, monitor new users: persons who registered and opened an auction within the same
  * 10-second tumbling window. Persons (keyed by id) and auctions (re-keyed by seller) are joined
  * within 10 s of each other, pairs in the same tumbling window are kept, and one final result per
- * person and window is emitted once the window closes.
+ * person and window is emitted once the window closes. Both windows take records up to 10 s late
+ * (in stream time): auctions come through a repartition topic, behind the persons they join.
  */
 export function q8(app: App, topics: QueryTopics = queryTopics('q8')): void {
   const persons = app.stream(topics.inputs.persons, { key: serdes.string(), value: nexmarkSerdes.person() })
@@ -26,12 +29,12 @@ export function q8(app: App, topics: QueryTopics = queryTopics('q8')): void {
     .join(
       sellers,
       (person, auction) => ({ id: person.id, name: person.name, sameWindow: Math.floor(person.dateTime / WINDOW_MS) === Math.floor(auction.dateTime / WINDOW_MS) }),
-      joinWindow(WINDOW_MS - 1),
+      joinWindow(WINDOW_MS - 1, { grace: GRACE }),
       { name: 'q8-join', key: serdes.string(), value: nexmarkSerdes.person(), otherValue: nexmarkSerdes.auction() },
     )
     .pipe(filter((pair) => pair.sameWindow))
     .groupByKey({ key: serdes.string() })
-    .windowedBy(tumbling(WINDOW_MS))
+    .windowedBy(tumbling(WINDOW_MS, { grace: GRACE }))
     .aggregate(() => '', (_id, pair) => pair.name, { name: 'q8-new-users', value: serdes.string() })
     .suppress(untilWindowCloses())
     .toStream()
