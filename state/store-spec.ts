@@ -23,6 +23,8 @@ export interface WindowStoreSpec extends BaseStoreSpec {
   readonly retentionMs: number
   /** The operator moves stream time (`advanceStreamTime`) rather than the puts. */
   readonly streamTimeFromCaller?: boolean
+  /** Every live window is kept in memory too (see LoggedWindowStore's `resident`). */
+  readonly resident?: boolean
 }
 
 export interface SessionStoreSpec extends BaseStoreSpec {

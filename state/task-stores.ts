@@ -151,7 +151,7 @@ export class TaskStores {
     if (spec.kind === 'key-value') store = new CachedKeyValueStore(bytes, serdes, spec.name, spec.cache === false ? undefined : this.options.budget)
     else if (spec.kind === 'window') {
       const budget = spec.cache === false ? undefined : this.options.budget
-      store = new LoggedWindowStore(bytes, serdes, { name: spec.name, windowSizeMs: spec.windowSizeMs, retentionMs: spec.retentionMs, streamTimeFromCaller: spec.streamTimeFromCaller === true, budget })
+      store = new LoggedWindowStore(bytes, serdes, { name: spec.name, windowSizeMs: spec.windowSizeMs, retentionMs: spec.retentionMs, streamTimeFromCaller: spec.streamTimeFromCaller === true, budget, resident: spec.resident === true })
     }
     else store = new LoggedSessionStore(bytes, serdes, { name: spec.name, retentionMs: spec.retentionMs, streamTimeFromCaller: spec.streamTimeFromCaller === true })
     return { spec, dir, topic, backend, bytes, store }

@@ -3,6 +3,7 @@ import type { Serde } from '../core/serde/types.js'
 import type { CacheBudget } from './cache-budget.js'
 import { CachedKeyValueStore, type ChangeSource } from './key-value-store.js'
 import { MISS, type LoggedBytesStore } from './logged-bytes-store.js'
+import { ResidentWindows } from './resident-windows.js'
 import { SegmentedRetention, segmentBounds } from './segmented-retention.js'
 import { StoreCodec, type StoreSerdes } from './store-codec.js'
 import { MAX_TIME, MIN_TIME } from './time-bytes.js'
@@ -27,6 +28,12 @@ export interface WindowStoreOptions {
   readonly streamTimeFromCaller?: boolean
   /** A write-back cache in front (absorbing repeated updates of a window between flushes); none by default. */
   readonly budget?: CacheBudget | undefined
+  /**
+   * Keep every live window in memory too (filled from the backend when the store opens), so
+   * reads never wait on the disk: for stores read by range on every record (stream-stream joins),
+   * whose retention keeps them small.
+   */
+  readonly resident?: boolean
 }
 
 /** A window's change as it leaves the cache (flush or eviction). */
@@ -69,6 +76,13 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
   private readonly retention: SegmentedRetention
   /** Windows as keys of a key-value store (cached or written through): what puts and reads go through. */
   private readonly slots: CachedKeyValueStore<Slot<K>, V>
+  /** With `resident`: every live window in memory, once loaded. */
+  private readonly resident: ResidentWindows<V> | undefined
+  private residentLoading: Promise<void> | undefined
+  private residentLoaded = false
+  /** Puts made while the resident copy loads, applied after it. */
+  private residentBacklog: { id: unknown; start: number; value: V | undefined }[] = []
+  private readonly stringKeys: boolean
 
   constructor(
     bytes: LoggedBytesStore,
@@ -85,8 +99,13 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     this.windowSizeMs = windowSizeMs
     this.retentionMs = retentionMs
     this.codec = new StoreCodec(serdes, name)
+    this.stringKeys = serdes.key.name === 'string'
+    this.resident = options.resident === true ? new ResidentWindows<V>() : undefined
     // Cached windows go down before their segment is dropped, so none comes back after it.
-    this.retention = new SegmentedRetention(bytes, retentionMs, () => this.slots.flush())
+    this.retention = new SegmentedRetention(bytes, retentionMs, () => {
+      this.slots.flush()
+      this.resident?.expireBefore(this.retention.earliestLiveTime)
+    })
     const valueContext = serdes.valueContext ?? { topic: name, isKey: false }
     const slotSerde: Serde<Slot<K>> = {
       name: `window(${serdes.key.name})`,
@@ -135,7 +154,29 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     storedTime(this.name, 'windowStart', windowStart)
     if (!this.streamTimeFromCaller) this.retention.observe(windowStart)
     if (this.retention.rejects(windowStart)) return
-    this.slots.update({ key, start: windowStart }, value === null ? undefined : value, source ?? NO_SOURCE)
+    const stored = value === null ? undefined : value
+    this.slots.update({ key, start: windowStart }, stored, source ?? NO_SOURCE)
+    if (this.resident === undefined) return
+    if (this.residentLoaded) this.resident.set(this.idOf(key), windowStart, stored)
+    else this.residentBacklog.push({ id: this.idOf(key), start: windowStart, value: stored })
+  }
+
+  /** Resolves once the resident copy holds what the backend has (at once when there is none or it is loaded). */
+  private residentReady(): Promise<void> | undefined {
+    if (this.resident === undefined || this.residentLoaded) return undefined
+    this.residentLoading ??= (async () => {
+      const resident = this.resident!
+      for await (const { key: slot, value } of this.slots.scan({})) resident.set(this.idOf(slot.key), slot.start, value)
+      for (const { id, start, value } of this.residentBacklog) resident.set(id, start, value)
+      this.residentBacklog = []
+      this.residentLoaded = true
+    })()
+    return this.residentLoading
+  }
+
+  /** A key's identity in the resident copy: a string key itself, any other its bytes as latin1. */
+  private idOf(key: K): unknown {
+    return this.stringKeys ? key : this.codec.encodeKey(key).toString('latin1')
   }
 
   /** The value of `key` in the window starting at `windowStart` when at hand without I/O, else MISS. */
@@ -143,6 +184,7 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     storedTime(this.name, 'windowStart', windowStart)
     if (this.retention.ready() !== undefined) return MISS
     if (this.retention.isExpired(windowStart)) return undefined
+    if (this.resident !== undefined) return this.residentReady() === undefined ? this.resident.get(this.idOf(key), windowStart) : MISS
     return this.slots.peek({ key, start: windowStart })
   }
 
@@ -151,15 +193,24 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     const loading = this.retention.ready()
     if (loading !== undefined) await loading
     if (this.retention.isExpired(windowStart)) return undefined
+    if (this.resident !== undefined) {
+      await this.residentReady()
+      return this.resident.get(this.idOf(key), windowStart)
+    }
     return this.slots.get({ key, start: windowStart })
   }
 
   async *fetchRange(key: K, from: number, to: number): AsyncIterable<{ readonly window: TimeWindow; readonly value: V }> {
     const first = queryTime(this.name, 'from', from, 'from')
     const last = queryTime(this.name, 'to', to, 'to')
-    const keyBytes = this.codec.encodeKey(key)
     await this.retention.ready()
     const earliest = Math.max(first, this.retention.earliestLiveTime)
+    if (this.resident !== undefined) {
+      await this.residentReady()
+      for (const { start, value } of this.resident.range(this.idOf(key), earliest, last)) yield { window: this.window(start), value }
+      return
+    }
+    const keyBytes = this.codec.encodeKey(key)
     for (const segment of this.retention.segmentsBetween(earliest, last)) {
       for await (const { key: slot, value } of this.slots.scan(windowKeyRange(segment, keyBytes, earliest, last))) {
         yield { window: this.window(slot.start), value }

@@ -68,7 +68,7 @@ export function streamJoinStores(kind: JoinKind, windows: JoinWindows, options: 
   const windowStore = (side: JoinSide, value: Serde<unknown>): WindowStoreSpec => {
     const name = `${options.name}-${side}`
     checkStoreName(name)
-    return { kind: 'window', name, key, value: valueList(value) as Serde<unknown>, windowSizeMs: Math.max(1, spanMs), retentionMs: spanMs + windows.graceMs + 1, streamTimeFromCaller: true, cache: false }
+    return { kind: 'window', name, key, value: valueList(value) as Serde<unknown>, windowSizeMs: Math.max(1, spanMs), retentionMs: spanMs + windows.graceMs + 1, streamTimeFromCaller: true, cache: false, resident: true }
   }
   let unmatched: KeyValueStoreSpec | undefined
   if (kind !== 'inner') {

@@ -3,7 +3,7 @@ import { ConfigError } from '../../core/errors.js'
 import { serdes } from '../../core/serde/serdes.js'
 import type { StoreBackend } from '../../state/backend/types.js'
 import { StateTimestampError } from '../../state/errors.js'
-import type { LoggedBytesStore } from '../../state/logged-bytes-store.js'
+import { MISS, type LoggedBytesStore } from '../../state/logged-bytes-store.js'
 import { decodeWindowKey } from '../../state/window-key.js'
 import { LoggedWindowStore } from '../../state/window-store.js'
 import { CacheBudget } from '../../state/cache-budget.js'
@@ -202,6 +202,43 @@ describe.each(backendFactories)('LoggedWindowStore on $name', ({ factory }) => {
       store.flush()
       await bytes.flush()
       expect(await segmentsOnDisk(backend)).toEqual([3])
+    })
+  })
+
+  describe('resident (every live window in memory too)', () => {
+    const resident = (bytes: LoggedBytesStore): LoggedWindowStore<string, number> =>
+      new LoggedWindowStore(bytes, { key: serdes.string(), value: serdes.int32() }, { name: 'clicks', windowSizeMs: SIZE, retentionMs: RETENTION, resident: true })
+
+    test('reads answer from memory what puts wrote, and what the backend held when the store opened', async () => {
+      const backend = await backends.open()
+      const first = loggedBytes(backend)
+      const before = resident(first.bytes)
+      before.put('a', 10_000, 1)
+      before.put('a', 30_000, 3)
+      before.put('b', 10_000, 5)
+      await first.bytes.flush()
+      // Reopened over the same backend: the resident copy is filled from it.
+      const { bytes } = loggedBytes(backend)
+      const store = resident(bytes)
+      expect(store.peek('a', 10_000)).toBe(MISS) // not loaded yet
+      store.put('a', 20_000, 2)
+      expect(await starts(store.fetchRange('a', 0, 40_000))).toEqual([10_000, 20_000, 30_000])
+      expect(store.peek('a', 20_000)).toBe(2)
+      expect(store.peek('c', 20_000)).toBeUndefined()
+      expect(await store.fetch('b', 10_000)).toBe(5)
+      store.put('a', 20_000, null)
+      expect(await starts(store.fetchRange('a', 0, 40_000))).toEqual([10_000, 30_000])
+    })
+
+    test('expired windows are not read, and leave memory when their segment is dropped', async () => {
+      const { bytes } = loggedBytes(await backends.open())
+      const store = resident(bytes)
+      store.put('a', 0, 1)
+      store.put('a', 160_000, 2)
+      expect(await starts(store.fetchRange('a', 0, 500_000))).toEqual([0, 160_000])
+      store.put('a', 460_000, 4) // the oldest live start is 160 001: segment 0 goes
+      expect(await starts(store.fetchRange('a', 0, 500_000))).toEqual([460_000])
+      expect(await store.fetch('a', 0)).toBeUndefined()
     })
   })
 
