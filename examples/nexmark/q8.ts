@@ -12,7 +12,7 @@ export interface NewUser {
 
 const WINDOW_MS = 10_000
 /** How late (in stream time) a person or an auction may come and still be joined and counted. */
-const GRACE = '60s'
+export const Q8_GRACE_MS = 60_000
 
 /**
  * Nexmark q8, monitor new users: persons who registered and opened an auction within the same
@@ -29,12 +29,12 @@ export function q8(app: App, topics: QueryTopics = queryTopics('q8')): void {
     .join(
       sellers,
       (person, auction) => ({ id: person.id, name: person.name, sameWindow: Math.floor(person.dateTime / WINDOW_MS) === Math.floor(auction.dateTime / WINDOW_MS) }),
-      joinWindow(WINDOW_MS - 1, { grace: GRACE }),
+      joinWindow(WINDOW_MS - 1, { grace: Q8_GRACE_MS }),
       { name: 'q8-join', key: serdes.string(), value: nexmarkSerdes.person(), otherValue: nexmarkSerdes.auction() },
     )
     .pipe(filter((pair) => pair.sameWindow))
     .groupByKey({ key: serdes.string() })
-    .windowedBy(tumbling(WINDOW_MS, { grace: GRACE }))
+    .windowedBy(tumbling(WINDOW_MS, { grace: Q8_GRACE_MS }))
     .aggregate(() => '', (_id, pair) => pair.name, { name: 'q8-new-users', value: serdes.string() })
     .suppress(untilWindowCloses())
     .toStream()
