@@ -63,21 +63,41 @@ free_ports() {
   if [ -n "${TRIBUTARY_KAFKA_PORT_BASE:-}" ]; then
     seq "$TRIBUTARY_KAFKA_PORT_BASE" $((TRIBUTARY_KAFKA_PORT_BASE + count - 1)); return
   fi
-  # Holds every socket open until all are bound, so the ports differ from each other.
+  # Picks ports below the kernel's ephemeral range, so that no client socket can take one between
+  # this check and the broker binding it; holds each open until all are chosen, so they differ.
   node -e '
+    const fs = require("node:fs")
     const net = require("node:net")
     const count = Number(process.argv[1])
-    const servers = Array.from({ length: count }, () => net.createServer())
-    Promise.all(servers.map((s) => new Promise((ok) => s.listen(0, "127.0.0.1", ok)))).then(() => {
+    let ephemeralLow = 32768
+    try {
+      ephemeralLow = Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0])
+    } catch {}
+    const low = 10000, high = Math.min(ephemeralLow, 32768)
+    const listen = (port) => new Promise((resolve) => {
+      const server = net.createServer()
+      server.once("error", () => resolve(undefined))
+      server.listen(port, "127.0.0.1", () => resolve(server))
+    })
+    ;(async () => {
+      const servers = []
+      for (let attempt = 0; servers.length < count && attempt < 1000; attempt++) {
+        const port = high > low ? low + Math.floor(Math.random() * (high - low)) : 0
+        const server = await listen(port)
+        if (server) servers.push(server)
+      }
+      if (servers.length < count) throw new Error("no free loopback ports")
       console.log(servers.map((s) => s.address().port).join("\n"))
       servers.forEach((s) => s.close())
-    })' "$count"
+    })()' "$count"
 }
 
 write_log_config() {
   cat >"$1/log4j2.properties" <<'EOF'
 # Each node's stdout goes to its node-I/server.log.
 status = warn
+# Keep logging through the broker's own shutdown (its hook runs after log4j's otherwise).
+shutdownHook = disable
 appender.out.type = Console
 appender.out.name = out
 appender.out.layout.type = PatternLayout
@@ -118,6 +138,9 @@ transaction.state.log.num.partitions=5
 share.coordinator.state.topic.replication.factor=$brokers
 share.coordinator.state.topic.min.isr=$min_isr
 group.initial.rebalance.delay.ms=0
+# A killed broker is fenced, and leaves the in-sync replicas, after 5 s rather than 9 s.
+broker.heartbeat.interval.ms=1000
+broker.session.timeout.ms=5000
 num.network.threads=2
 num.io.threads=2
 num.recovery.threads.per.data.dir=1
@@ -139,9 +162,11 @@ launch() {
     -cp "$jars/*" kafka.Kafka "$dir/node-$node/server.properties" \
     >>"$dir/node-$node/server.log" 2>&1 </dev/null &
   echo $! >"$dir/node-$node/pid"
+  disown
 }
 
-# await_started DIR NODE...: waits until each node logged that it serves, or fails with its log.
+# await_started DIR NODE...: waits until each node logged that it serves; else prints the
+# failing node's log tail and returns 1.
 await_started() {
   local dir="$1" node pid offset deadline
   shift
@@ -151,11 +176,13 @@ await_started() {
     until tail -c "+$((offset + 1))" "$dir/node-$node/server.log" | grep -q "$started_message"; do
       if ! kill -0 "$pid" 2>/dev/null; then
         tail -n 40 "$dir/node-$node/server.log" >&2
-        die "node $node exited while starting (log: $dir/node-$node/server.log)"
+        echo "kafka.sh: node $node exited while starting (log: $dir/node-$node/server.log)" >&2
+        return 1
       fi
       if [ "$SECONDS" -ge "$deadline" ]; then
         tail -n 40 "$dir/node-$node/server.log" >&2
-        die "node $node did not start in ${TRIBUTARY_KAFKA_START_TIMEOUT_S:-90}s (log: $dir/node-$node/server.log)"
+        echo "kafka.sh: node $node did not start in ${TRIBUTARY_KAFKA_START_TIMEOUT_S:-90}s (log: $dir/node-$node/server.log)" >&2
+        return 1
       fi
       sleep 0.1
     done
@@ -179,6 +206,7 @@ start() {
   jars="$(fetch)"
 
   mapfile -t ports < <(free_ports $((2 * brokers)))
+  [ "${#ports[@]}" -eq $((2 * brokers)) ] || die "start: could not pick $((2 * brokers)) free loopback ports"
   for ((node = 0; node < brokers; node++)); do
     voters+="${voters:+,}$node@127.0.0.1:${ports[$((2 * node + 1))]}"
     bootstrap+="${bootstrap:+,}127.0.0.1:${ports[$((2 * node))]}"
@@ -197,13 +225,16 @@ start() {
       --config "$dir/node-$node/server.properties" >"$dir/node-$node/format.log" 2>&1 &
     formats+=("$!")
   done
+  local format_failed=""
   for ((node = 0; node < brokers; node++)); do
-    wait "${formats[$node]}" || { cat "$dir/node-$node/format.log" >&2; die "formatting node $node failed"; }
+    wait "${formats[$node]}" || { cat "$dir/node-$node/format.log" >&2; format_failed+=" $node"; }
   done
+  [ -z "$format_failed" ] || die "formatting node(s)$format_failed failed"
 
   for ((node = 0; node < brokers; node++)); do launch "$dir" "$node"; done
   if [ -n "$owner" ]; then
     # Stops the cluster when the owner exits, so a crashed test run leaves no broker behind.
+    # shellcheck disable=SC2016 # the inner script expands its own arguments
     setsid bash -c 'tail --pid="$1" -f /dev/null; exec bash "$2" stop --dir "$3" --kill' \
       watchdog "$owner" "$here/kafka.sh" "$dir" >/dev/null 2>&1 </dev/null &
     echo $! >"$dir/watchdog.pid"
@@ -265,13 +296,13 @@ restart() {
       *) die "restart: unknown argument $1" ;;
     esac
   done
-  [ -n "$dir" ] && [ -n "$node" ] || die "restart: --dir and --node are required"
+  if [ -z "$dir" ] || [ -z "$node" ]; then die "restart: --dir and --node are required"; fi
   [ -f "$dir/node-$node/server.properties" ] || die "restart: $dir has no node $node"
   if [ -f "$dir/node-$node/pid" ] && kill -0 "$(cat "$dir/node-$node/pid")" 2>/dev/null; then
     die "restart: node $node is running"
   fi
   launch "$dir" "$node"
-  await_started "$dir" "$node"
+  await_started "$dir" "$node" || { stop_node "$dir" "$node" KILL; exit 1; }
 }
 
 command="${1:-}"
