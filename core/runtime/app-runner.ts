@@ -27,12 +27,22 @@ const GLOBAL_CHECKPOINT_EVERY_RECORDS = 10_000
 /** Records a task buffers beyond which it no longer waits for an empty partition's data. */
 const MAX_BUFFERED_PER_TASK = 10_000
 
+/**
+ * Records buffered for one partition at which its fetching pauses (resuming below half of it),
+ * as Kafka Streams' `buffered.records.per.partition`: a partition whose records wait behind
+ * another input's (by timestamp) is not fetched further meanwhile, so the fetches go to the
+ * inputs that are behind, and the task's inputs stay aligned in event time.
+ */
+const PAUSE_BUFFERED_PER_PARTITION = 2_000
+
 /** An input partition of a task: where its records go, and those fetched but not yet pushed. */
 interface Route {
   readonly task: Task
   readonly tracker: PartitionTracker
   buffer: LogRecord[]
   head: number
+  /** Its fetching is paused: it has plenty buffered. */
+  paused: boolean
 }
 
 /**
@@ -203,8 +213,27 @@ export class AppRunner {
       await this.feed(task, pollWasFull)
       if (this.failure !== undefined) return
     }
+    this.pauseOrResume()
     // Outputs leave as soon as the batch is processed: latency is not tied to the commit interval.
     await this.committer!.sendOutputs(this.tasks.values())
+  }
+
+  /** Pauses fetching of partitions with plenty buffered, and resumes those drained below half of it. */
+  private pauseOrResume(): void {
+    const pause: TopicPartition[] = []
+    const resume: TopicPartition[] = []
+    for (const route of this.routes.values()) {
+      const waiting = route.buffer.length - route.head
+      if (!route.paused && waiting >= PAUSE_BUFFERED_PER_PARTITION) {
+        route.paused = true
+        pause.push({ topic: route.tracker.topic, partition: route.tracker.partition })
+      } else if (route.paused && waiting < PAUSE_BUFFERED_PER_PARTITION / 2) {
+        route.paused = false
+        resume.push({ topic: route.tracker.topic, partition: route.tracker.partition })
+      }
+    }
+    if (pause.length > 0) this.consumer!.pause(pause)
+    if (resume.length > 0) this.consumer!.resume(resume)
   }
 
   /** Pushes a task's buffered records through its pipeline, lowest timestamp first. */
@@ -380,7 +409,7 @@ export class AppRunner {
       }
       const tracker = new PartitionTracker(topic, partition, source)
       task.addInput(tracker)
-      this.routes.set(tracker.key, { task, tracker, buffer: [], head: 0 })
+      this.routes.set(tracker.key, { task, tracker, buffer: [], head: 0, paused: false })
     }
     for (const task of created) {
       const sub = this.subTopologies[task.subTopology]!

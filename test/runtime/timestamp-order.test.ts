@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { App, serdes, type Log } from '../../index.js'
-import { peek } from '../../operators/index.js'
+import { peek, repartition } from '../../operators/index.js'
 import { tempDirPerTest, waitUntil, withLog } from './helpers.js'
 
 describe('a task takes its inputs in timestamp order', () => {
@@ -25,6 +25,32 @@ describe('a task takes its inputs in timestamp order', () => {
       await waitUntil(() => seen.length === 6_000, 'every record taken')
       await app.stop()
       expect(seen).toEqual(Array.from({ length: 6_000 }, (_, i) => i))
+    })
+  })
+
+  test('an input fetched ahead of another (sparser in event time, or fed through a repartition topic) pauses, so neither runs ahead of the other', async () => {
+    await withLog(tempDir(), async (log) => {
+      // Both span 600 s of event time: a sparse input (one record per 30 ms) and a dense one (one per
+      // 10 ms) that reaches the task through a repartition topic, behind the sparse one.
+      await fill(log, 'sparse', Array.from({ length: 20_000 }, (_, i) => 30 * i))
+      await fill(log, 'dense', Array.from({ length: 60_000 }, (_, i) => 10 * i))
+      const seen: number[] = []
+      const app = new App({ id: 'aligned', log, handleSignals: false, maxPollRecords: 1_000 })
+      const dense = app.stream('dense', { key: serdes.string(), value: serdes.string() }).pipe(repartition({ name: 'dense-again', key: serdes.string(), value: serdes.string() }))
+      app.stream('sparse', { key: serdes.string(), value: serdes.string() })
+        .merge(dense)
+        .pipe(peek((record) => seen.push(record.timestamp)))
+      await app.start()
+      await waitUntil(() => seen.length === 80_000, 'every record taken')
+      await app.stop()
+      // How far behind the newest record taken before it each record is: never by minutes.
+      let newest = -Infinity
+      let furthestBehind = 0
+      for (const timestamp of seen) {
+        furthestBehind = Math.max(furthestBehind, newest - timestamp)
+        newest = Math.max(newest, timestamp)
+      }
+      expect(furthestBehind).toBeLessThan(30_000)
     })
   })
 })
