@@ -17,5 +17,10 @@ export function toTable<K, V>(store: KeyValueStoreSpec): OperatorFunction<Stream
     // Deleting a key that is not there changes nothing: no tombstone goes out.
     if (record.value === null || record.value === undefined) return current === undefined ? SKIP : undefined
     return record.value
-  }, { skipNullValues: false })
+  }, {
+    skipNullValues: false,
+    // An upsert does not depend on the value it replaces: it is written at once, so a lookup of
+    // the table (a join) right after it finds it. Only a delete reads (to skip deleting nothing).
+    readsCurrent: (record) => record.value === null || record.value === undefined,
+  })
 }

@@ -16,6 +16,12 @@ export type KeyedUpdate<K, VI, VO> = (record: StreamRecord<K, VI>, current: VO |
 export interface KeyedUpdateOptions<K, VI, VO, R> {
   readonly skipNullValues: boolean
   /**
+   * Whether the update of `record` needs the key's current value (default: always). One that
+   * does not is applied at once, without reading the store (a table's upsert), unless earlier
+   * records of its key still wait for a read.
+   */
+  readonly readsCurrent?: (record: StreamRecord<K, VI>) => boolean
+  /**
    * Forwards each update at once, with the key's value before it (`undefined`: none), instead of
    * the new value when the cache flushes it. The store still caches (reads and repeated writes).
    */
@@ -49,7 +55,7 @@ export function keyedUpdate<K, VI, VO, R = StreamRecord<K, VO | null>>(name: str
         const update: StreamRecord<K, VO | null> = { key: change.key, value: change.value ?? null, timestamp: source.timestamp, headers: source.headers, topic: source.topic, partition: source.partition, offset: source.offset }
         emit(update as R)
       }
-      const { forwardEach } = options
+      const { forwardEach, readsCurrent } = options
       const forwardOnFlush = shard.caching && forwardEach === undefined
       if (forwardOnFlush) shard.onFlush = forward
       const apply = (record: StreamRecord<K, VI>, current: VO | undefined): void => {
@@ -88,6 +94,10 @@ export function keyedUpdate<K, VI, VO, R = StreamRecord<K, VO | null>>(name: str
         // Every waiting record holds back its input offset until it is applied.
         if (queue !== undefined) {
           queue.push({ record, done: context.track(originOf(record) ?? context.currentOrigin) })
+          return
+        }
+        if (readsCurrent !== undefined && !readsCurrent(record)) {
+          apply(record, undefined)
           return
         }
         const current = shard.peek(record.key)

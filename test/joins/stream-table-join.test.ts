@@ -67,6 +67,7 @@ describe('stream-table join: the documented semantics (Kafka 4.0 docs, DSL API, 
 })
 
 describe('stream-table join', () => {
+  const tempDir = tempDirPerTest('joins')
   const start = driverPerTest()
 
   test("a joined record keeps the stream record's key and timestamp, and sees the table as it is when it arrives", async () => {
@@ -89,6 +90,17 @@ describe('stream-table join', () => {
       expect(emitted).toEqual(expected)
     })
   }
+
+  test('on RocksDB, a stream record sees a table update taken just before it in the same batch (the upsert does not wait for a read)', async () => {
+    const driver = await start(joinApp('inner'), { cacheMaxBytes: 0, stores: rocksdbStores(), stateDir: tempDir() })
+    const send = sender(driver)
+    await send('table', 'a', 1)
+    const producer = driver.log.producer()
+    const record = (topic: string, value: string, seconds: number) => ({ topic, key: Buffer.from('k'), value: Buffer.from(value), timestamp: seconds * SECOND })
+    await producer.send([record('table', 'b', 2), record('stream', 'B', 3)])
+    await driver.settle()
+    expect(await driver.output('joined', output).readValues()).toEqual(['[B, b]'])
+  })
 
   test('the table must be materialized: joining an unnamed mapValues is refused, naming the fix', async () => {
     await expect(start((app) => {
