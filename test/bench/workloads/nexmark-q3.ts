@@ -6,11 +6,20 @@
  * exactly_once and at_least_once (`alos_*`), each in a process of its own, on RocksDB; see
  * `../nexmark.ts`.
  */
-import { q3 } from '../../../examples/nexmark/q3.js'
+import { LOCAL_STATES, q3 } from '../../../examples/nexmark/q3.js'
 import { runNexmarkWorkload } from '../nexmark.js'
+
+/** The state of each person so far (the replay is in generation order): what q3's results follow from. */
+const states = new Map<number, string>()
 
 await runNexmarkWorkload({
   name: 'q3',
   query: q3,
   readsOf: (event) => (event.type === 'person' ? 1 : event.type === 'auction' ? (event.auction.category === 10 ? 2 : 1) : 0),
+  // One result per category-10 auction whose seller, registered before it, lives in OR, ID or CA.
+  resultsOf: (event) => {
+    if (event.type === 'person') states.set(event.person.id, event.person.state)
+    if (event.type !== 'auction' || event.auction.category !== 10) return 0
+    return LOCAL_STATES.includes(states.get(event.auction.seller) ?? '') ? 1 : 0
+  },
 })
