@@ -150,3 +150,12 @@ export class InvalidRecordError extends LogError {
     this.topic = topic
   }
 }
+
+/** An operation the topic's settings forbid (deleting records of a compacted topic). */
+export class PolicyViolationError extends LogError {
+  readonly topic: string
+  constructor(topic: string, message: string) {
+    super('TRIBUTARY_POLICY_VIOLATION', `${message} (topic ${topic})`)
+    this.topic = topic
+  }
+}

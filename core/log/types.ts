@@ -181,6 +181,20 @@ export interface Log {
   /** User topics, sorted; internal topics (names starting with `__`) are left out. */
   listTopics(): Promise<string[]>
   describeTopic(name: string): Promise<TopicDescription>
+  /**
+   * Deletes the records below each given offset, as Kafka's `Admin.deleteRecords`: moves the
+   * partition's start offset up to it (a lower offset than the current start changes nothing),
+   * so records below it are no longer readable, and frees their storage (whole segments below it
+   * are removed). The new start survives a restart. A consumer positioned below it is reset by
+   * its `autoOffsetReset`, as for any offset out of range. Every request is checked before any
+   * takes effect: the offset must lie in `[0, endOffset]` (OffsetOutOfRangeError), the topic must
+   * have `cleanup: 'delete'` (PolicyViolationError) and not be an internal `__` topic.
+   *
+   * @example
+   * // Purge a repartition topic up to what its consumers committed.
+   * await log.deleteRecords([{ topic: 'app-by-user-repartition', partition: 0, offset: 1200 }])
+   */
+  deleteRecords(offsets: readonly TopicPartitionOffset[]): Promise<void>
   producer(options?: ProducerOptions): Producer
   consumer(options?: ConsumerOptions): Consumer
   close(): Promise<void>

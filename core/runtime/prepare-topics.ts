@@ -1,9 +1,17 @@
 import { UnknownTopicOrPartitionError } from '../log/errors.js'
-import type { Log } from '../log/types.js'
+import type { Log, TopicConfig } from '../log/types.js'
 import type { ErrorPolicy } from './app-options.js'
 import { TopologyError } from './errors.js'
 import { changelogTopic, type StoreSpec } from '../../state/store-spec.js'
 import { operatorInfo, operatorName, type SourceNode, type TopologyGraph, type TopologyNode } from './topology.js'
+
+/**
+ * How repartition topics are created, as Kafka Streams creates them: never deleted by age
+ * (`retentionMs: -1`), because records a stopped app has not read yet must wait for it; the
+ * runtime purges what its tasks committed with `deleteRecords` instead. 50 MiB segments let a
+ * purge free disk soon, as only whole segments below the start offset are removed.
+ */
+const REPARTITION_TOPIC_CONFIG = { cleanup: 'delete', retentionMs: -1, segmentBytes: 50 * 1024 * 1024 } as const satisfies Omit<TopicConfig, 'partitions'>
 
 /** A connected part of the graph between repartition topics: one task per partition runs it. */
 export interface SubTopology {
@@ -68,7 +76,7 @@ export async function prepareTopics(log: Log, graph: TopologyGraph, policies: re
     created.push({ name: topic.name, partitions })
   }
   checkCoPartitioned(joins, partitionCounts)
-  for (const { name, partitions } of created) await log.createTopic(name, { partitions })
+  for (const { name, partitions } of created) await log.createTopic(name, { partitions, ...REPARTITION_TOPIC_CONFIG })
   const leaves = new Set(graph.leaves())
   const subTopologies = groups.map((nodes, index) => {
     const sources = nodes.filter((node): node is SourceNode => node.kind === 'source')

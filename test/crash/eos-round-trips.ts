@@ -32,6 +32,7 @@ export function withRoundTrips(log: Log, roundTrips: RoundTrips, onCommit: Commi
     deleteTopic: (name) => log.deleteTopic(name),
     listTopics: () => log.listTopics(),
     describeTopic: (name) => log.describeTopic(name),
+    deleteRecords: (offsets) => log.deleteRecords(offsets),
     producer: (options) => slowProducer(log.producer(options), options?.transactionalId ?? '', roundTrips, onCommit),
     consumer: (options) => slowConsumer(log.consumer(options), roundTrips),
     close: () => log.close(),

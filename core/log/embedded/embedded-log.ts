@@ -3,6 +3,7 @@ import path from 'node:path'
 import { systemClock, type Clock, type TimerHandle } from '../../clock.js'
 import { ClosedError, DataDirectoryLockedError, ReadOnlyLogError, TopicExistsError, UnknownTopicOrPartitionError } from '../errors.js'
 import { EngineConsumer } from '../engine/consumer.js'
+import { deleteRecordsOf } from '../engine/delete-records.js'
 import { GroupCoordinator } from '../engine/group-coordinator.js'
 import { stderrLogger, type LogLogger } from '../engine/logger.js'
 import { parsePartitionKey } from '../engine/partition-key.js'
@@ -19,12 +20,13 @@ import type {
   ResolvedTopicConfig,
   TopicConfig,
   TopicDescription,
+  TopicPartitionOffset,
 } from '../types.js'
 import { compactPartition } from './compaction.js'
 import { fsyncDirectory } from './files.js'
 import { InternalTopics } from './internal-topics.js'
 import { lockDirectory } from '../../dir-lock.js'
-import { validateDurability, type Durability, type EmbeddedLogOptions } from './options.js'
+import { resolveCompactionBufferBytes, validateDurability, type Durability, type EmbeddedLogOptions } from './options.js'
 import { PartitionLog, type RecoveryEvent } from './partition-log.js'
 import { TopicRegistry, partitionDirectory } from './topic-registry.js'
 
@@ -48,6 +50,7 @@ export class EmbeddedLog implements Log {
   private readonly topics = new Map<string, Topic>()
   private readonly registry: TopicRegistry
   private readonly durability: Durability
+  private readonly compactionBufferBytes: number
   private unlock: (() => void) | undefined
   private closed = false
   private maintenanceRunning = false
@@ -62,6 +65,7 @@ export class EmbeddedLog implements Log {
     this.readOnly = options.readOnly ?? false
     this.durability = options.durability ?? 'fsync'
     validateDurability(this.durability)
+    this.compactionBufferBytes = resolveCompactionBufferBytes(options.compactionBufferBytes)
     this.registry = new TopicRegistry(this.dir)
     if (!this.readOnly) {
       fs.mkdirSync(this.dir, { recursive: true })
@@ -151,6 +155,12 @@ export class EmbeddedLog implements Log {
     }
   }
 
+  async deleteRecords(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    this.checkOpen()
+    this.checkWritable('deleteRecords')
+    deleteRecordsOf(offsets, (topic, partition) => this.partition(topic, partition))
+  }
+
   producer(options: ProducerOptions = {}): Producer {
     this.checkOpen()
     return new EngineProducer(this, options)
@@ -186,7 +196,7 @@ export class EmbeddedLog implements Log {
           if (partition.isClosed) continue
           if (topic.config.cleanup === 'delete') result.segmentsDeleted += partition.enforceRetention()
           else {
-            const compacted = await compactPartition(partition, this.clock.now())
+            const compacted = await compactPartition(partition, this.clock.now(), { bufferBytes: this.compactionBufferBytes })
             result.segmentsCompacted += compacted.segmentsRewritten
             result.recordsCompacted += compacted.recordsRemoved
           }

@@ -2,6 +2,9 @@ import type { Clock } from '../../clock.js'
 import { ConfigError } from '../../errors.js'
 import type { LogLogger } from '../engine/logger.js'
 import { requireInteger } from '../engine/topic-config.js'
+import { DEFAULT_COMPACTION_BUFFER_BYTES } from './compaction.js'
+
+const MIN_COMPACTION_BUFFER_BYTES = 4096
 
 /**
  * When appended bytes are forced to disk.
@@ -23,6 +26,24 @@ export interface EmbeddedLogOptions {
   readonly logger?: LogLogger
   /** How often retention and compaction run. Default 30 s; 0 disables the background run. */
   readonly maintenanceIntervalMs?: number
+  /**
+   * The most memory compaction's key → offset map may take (Kafka's dedupe buffer). A partition
+   * with more keys than fit is compacted in several passes. Default 64 MiB; at least 4 KiB.
+   */
+  readonly compactionBufferBytes?: number
+}
+
+/**
+ * Checks the compaction buffer option; returns it or the default.
+ *
+ * @example
+ * resolveCompactionBufferBytes(undefined) // 67108864
+ * resolveCompactionBufferBytes(100)       // throws ConfigError (compactionBufferBytes)
+ */
+export function resolveCompactionBufferBytes(bytes: number | undefined): number {
+  if (bytes === undefined) return DEFAULT_COMPACTION_BUFFER_BYTES
+  requireInteger('compactionBufferBytes', bytes, MIN_COMPACTION_BUFFER_BYTES, 2 ** 31 - 1)
+  return bytes
 }
 
 /** Checks the durability option. */

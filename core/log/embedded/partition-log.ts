@@ -13,6 +13,7 @@ import {
 } from '../engine/record-batch.js'
 import { offsetFileName, fsyncDirectory } from './files.js'
 import type { Durability } from './options.js'
+import { readLogStartOffset, writeLogStartOffset } from './log-start-offset.js'
 import { listSegmentOffsets, recoverPartition, SNAPSHOT_EXTENSION, writeProducerSnapshot } from './partition-recovery.js'
 import { Segment } from './segment.js'
 import { readSegment } from './segment-reader.js'
@@ -53,6 +54,8 @@ export class PartitionLog implements PartitionStore {
   private failed: StorageError | undefined
   private closed = false
   private readonly recovery: RecoveryEvent[] = []
+  /** The start set by deleteRecords (kept in a checkpoint file); the first segment's base may be above it. */
+  private logStartOffset = 0
 
   private constructor(private readonly options: PartitionLogOptions) {
     this.topic = options.topic
@@ -77,11 +80,14 @@ export class PartitionLog implements PartitionStore {
     const recovered = recoverPartition(options, log.producerState)
     log.segments.push(...recovered.segments)
     log.recovery.push(...recovered.events)
+    log.logStartOffset = readLogStartOffset(options.dir) ?? 0
+    if (!options.readOnly) log.applyLogStartOffset()
     return log
   }
 
+  /** The first readable offset: where deleteRecords moved it, or the first segment's base when above. */
   get startOffset(): number {
-    return this.segments[0]!.baseOffset
+    return Math.max(this.segments[0]!.baseOffset, this.logStartOffset)
   }
 
   get endOffset(): number {
@@ -223,14 +229,36 @@ export class PartitionLog implements PartitionStore {
       const oldest = this.segments[0]!
       const tooBig = retentionBytes >= 0 && size - oldest.size >= retentionBytes
       if (!expired(oldest) && !tooBig) break
-      this.segments.shift()
       size -= oldest.size
-      oldest.delete()
-      fs.rmSync(path.join(this.dir, offsetFileName(oldest.baseOffset, SNAPSHOT_EXTENSION)), { force: true })
+      this.deleteOldestSegment()
       deleted++
     }
     if (deleted > 0) this.producerState.trimBelow(this.startOffset)
     return deleted
+  }
+
+  /**
+   * Moves the log start offset up to `offset` (Kafka's deleteRecords; the caller checked it lies
+   * in `[0, endOffset]`): records below it are no longer readable, and the segments wholly
+   * below it are removed. The new start is written to the partition's checkpoint file before any
+   * file is removed (fsynced unless durability is `'none'`), so it survives a crash and a
+   * restart as appends do. A lower offset changes nothing.
+   */
+  advanceStartOffset(offset: number): void {
+    if (this.failed) throw this.failed
+    if (offset <= this.startOffset) return
+    try {
+      writeLogStartOffset(this.dir, offset, { durable: this.options.durability !== 'none' })
+    } catch (error) {
+      throw new StorageError(this.dir, `${this.topic}-${this.partition} failed keeping its log start offset ${offset}; nothing was deleted`, error)
+    }
+    this.logStartOffset = offset
+    this.deleteSegmentsBelowStart()
+  }
+
+  /** Every segment, oldest first, the active one last; for compaction. */
+  allSegments(): readonly Segment[] {
+    return [...this.segments]
   }
 
   /** The sealed segments (all but the active one), oldest first; for compaction. */
@@ -261,6 +289,7 @@ export class PartitionLog implements PartitionStore {
   /** Read-only opening: picks up what the writing process appended since. */
   refresh(): void {
     if (!this.options.readOnly) return
+    this.logStartOffset = readLogStartOffset(this.dir) ?? this.logStartOffset
     const endBefore = this.endOffset
     const visit = (header: BatchHeader, chunk: Buffer, at: number): void => this.track(header, chunk, at)
     const last = this.active
@@ -279,6 +308,39 @@ export class PartitionLog implements PartitionStore {
       segment.size = segment.scan({ verify: true, index: true, visit, contiguous }).validBytes
     }
     if (this.endOffset > endBefore) this.notify()
+  }
+
+  /** Removes the segments wholly below the start offset (never the active one). */
+  private deleteSegmentsBelowStart(): void {
+    let deleted = 0
+    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= this.logStartOffset) {
+      this.deleteOldestSegment()
+      deleted++
+    }
+    if (deleted > 0) this.producerState.trimBelow(this.startOffset)
+  }
+
+  private deleteOldestSegment(): void {
+    const oldest = this.segments.shift()!
+    oldest.delete()
+    fs.rmSync(path.join(this.dir, offsetFileName(oldest.baseOffset, SNAPSHOT_EXTENSION)), { force: true })
+  }
+
+  /**
+   * On open: removes what a crash left below the kept start offset, and when the data ends before
+   * it (a tail lost in a crash), starts the partition afresh at it, as Kafka does, so offsets
+   * below a start once acknowledged are never handed out again.
+   */
+  private applyLogStartOffset(): void {
+    if (this.logStartOffset > this.endOffset) {
+      this.options.logger.warn(`${this.topic}-${this.partition} ends at offset ${this.endOffset}, below its log start offset ${this.logStartOffset}; starting it afresh at ${this.logStartOffset}`)
+      const segment = Segment.create(this.dir, this.logStartOffset, this.options.clock.now())
+      segment.nextOffset = this.logStartOffset
+      this.segments.push(segment)
+      this.producerState.restore({ ongoing: [], aborted: [] })
+      fsyncDirectory(this.dir)
+    }
+    this.deleteSegmentsBelowStart()
   }
 
   private segmentIndexOf(offset: number): number {

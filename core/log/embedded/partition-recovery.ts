@@ -5,11 +5,12 @@ import type { LogLogger } from '../engine/logger.js'
 import { trackBatch, type ProducerState, type ProducerStateSnapshot } from '../engine/producer-state.js'
 import type { BatchHeader } from '../engine/record-batch.js'
 import { offsetFileName, parseOffsetFileName, writeFileAtomic } from './files.js'
+import { LOG_START_OFFSET_FILE } from './log-start-offset.js'
 import type { PartitionLogOptions, RecoveryEvent } from './partition-log.js'
 import { SEGMENT_EXTENSION, Segment } from './segment.js'
 
 export const SNAPSHOT_EXTENSION = '.snapshot'
-const KNOWN_EXTENSIONS = [SEGMENT_EXTENSION, '.index', '.timeindex', SNAPSHOT_EXTENSION, '.cleaned', '.tmp']
+const KNOWN_EXTENSIONS = [SEGMENT_EXTENSION, '.index', '.timeindex', SNAPSHOT_EXTENSION, '.cleaned', '.tmp', LOG_START_OFFSET_FILE]
 
 /** Saves the transaction bookkeeping as of `endOffset`, named by the active segment's base. */
 export function writeProducerSnapshot(dir: string, baseOffset: number, endOffset: number, state: ProducerState): void {

@@ -269,27 +269,16 @@ export class Segment {
   }
 
   /**
-   * Replaces the segment's contents with `batches` (compaction), crash-safely: the new file
-   * is written and fsynced beside the old one, the indexes are removed, the new file is
-   * renamed over the old one, and the indexes are rebuilt. A crash at any point leaves the
-   * old or the new file, and missing indexes are rebuilt on open.
+   * Swaps in the replacement compaction wrote and fsynced beside the segment (`cleanedFile`,
+   * `size` bytes; see CleanedSegment), crash-safely: the indexes are reset, the new file is
+   * renamed over the old one, the directory is synced, and the indexes are rebuilt from the new
+   * file. A crash at any point leaves the old or the new file whole; a leftover `.cleaned` file
+   * is removed and indexes that do not fit are rebuilt on open.
    */
-  rewrite(batches: readonly Buffer[]): void {
-    const cleaned = `${this.file}.cleaned`
-    const fd = fs.openSync(cleaned, 'w')
-    let size = 0
-    try {
-      for (const batch of batches) {
-        writeFully(fd, batch, size)
-        size += batch.length
-      }
-      fs.fdatasyncSync(fd)
-    } finally {
-      fs.closeSync(fd)
-    }
+  replaceWithCleaned(cleanedFile: string, size: number): void {
     const nextOffset = this.nextOffset
     this.resetIndexes()
-    fs.renameSync(cleaned, this.file)
+    fs.renameSync(cleanedFile, this.file)
     fsyncDirectory(path.dirname(this.file))
     fs.closeSync(this.fd)
     this.fd = fs.openSync(this.file, 'r+')

@@ -218,6 +218,7 @@ export class EngineConsumer implements Consumer {
       if (entry.paused) continue
       entry.log.refresh()
       entry.position ??= this.startPosition(entry)
+      if (entry.position < entry.log.startOffset || entry.position > entry.log.endOffset) entry.position = this.resetPosition(entry, entry.position, 'position')
       entry.position = entry.log.read(entry.position, maxRecords, this.isolation, out)
     }
     this.rotation = entries.length === 0 ? 0 : (this.rotation + 1) % entries.length
@@ -230,10 +231,22 @@ export class EngineConsumer implements Consumer {
     const committed = this.options.groupId === undefined ? undefined : this.host.groups.committed(this.options.groupId, topic, partition)
     const log = entry.log
     if (committed !== undefined && committed >= log.startOffset && committed <= log.endOffset) return committed
+    return this.resetPosition(entry, committed, 'committed offset')
+  }
+
+  /**
+   * Where the reset policy puts a partition whose `offset` (a committed offset or the position)
+   * is out of range, or that has none; with `none`, an OffsetOutOfRangeError. As Kafka's consumer
+   * does when a fetch meets an offset that retention or deleteRecords removed.
+   */
+  private resetPosition(entry: Assigned, offset: number | undefined, what: 'committed offset' | 'position'): number {
+    const { topic, partition } = entry.topicPartition
+    const log = entry.log
     const policy = this.options.autoOffsetReset ?? 'earliest'
-    if (committed !== undefined) {
-      if (policy === 'none') throw new OffsetOutOfRangeError(topic, partition, committed, log.startOffset, log.endOffset)
-      this.host.logger.warn(`committed offset ${committed} of group ${this.options.groupId} is outside ${topic}-${partition} [${log.startOffset}, ${log.endOffset}]; resetting to ${policy}`)
+    if (offset !== undefined) {
+      if (policy === 'none') throw new OffsetOutOfRangeError(topic, partition, offset, log.startOffset, log.endOffset)
+      const owner = this.options.groupId === undefined ? 'the consumer' : `group ${this.options.groupId}`
+      this.host.logger.warn(`${what} ${offset} of ${owner} is outside ${topic}-${partition} [${log.startOffset}, ${log.endOffset}]; resetting to ${policy}`)
     }
     if (policy === 'latest') return log.endOffset
     if (policy === 'earliest') return log.startOffset

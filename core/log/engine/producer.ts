@@ -1,11 +1,11 @@
 import type { Clock } from '../../clock.js'
 import { ConfigError } from '../../errors.js'
-import { ClosedError, InvalidRecordError, RecordTooLargeError, TransactionStateError, UnknownTopicOrPartitionError } from '../errors.js'
+import { ClosedError, InvalidRecordError, TransactionStateError, UnknownTopicOrPartitionError } from '../errors.js'
 import { partitionForKey } from '../partitioner.js'
 import type { Producer, ProducerOptions, ProducerRecord, RecordMetadata, Transaction, TopicPartitionOffset } from '../types.js'
 import { partitionKey } from './partition-key.js'
 import type { PartitionStore } from './partition-store.js'
-import { encodeBatch, type EncodeBatchOptions } from './record-batch.js'
+import { encodeWithin, type EncodedPiece } from './batch-split.js'
 import type { TransactionCoordinator } from './transaction-coordinator.js'
 
 /** What a producer needs of the log it writes to. */
@@ -83,7 +83,7 @@ export class EngineProducer implements Producer {
     // fails the whole send with nothing written.
     const batches: { partition: PartitionStore; indexes: number[] | undefined; piece: EncodedPiece }[] = []
     for (const [partition, group] of groups) {
-      for (const piece of encodeWithin(group.records, options, partition)) batches.push({ partition, indexes: group.indexes, piece })
+      for (const piece of encodeWithin(group.records, options, partition.topic, partition.config.maxRecordBytes)) batches.push({ partition, indexes: group.indexes, piece })
     }
     const metadata = new Array<RecordMetadata>(records.length)
     for (const { partition, indexes, piece } of batches) {
@@ -207,32 +207,4 @@ class EngineTransaction implements Transaction {
     if (this.ended) throw new TransactionStateError(`cannot ${operation}: transaction ${this.transactionalId} has ended`)
     this.producer.coordinator.checkEpoch(this.transactionalId, this.identity.epoch)
   }
-}
-
-/** Records `from` (inclusive) to `to` (exclusive) of a partition's group, encoded as one batch. */
-interface EncodedPiece {
-  readonly batch: Buffer
-  readonly from: number
-  readonly to: number
-}
-
-/**
- * Encodes records as few batches as fit the topic's `maxRecordBytes` (one, almost always; a
- * send too large for one batch is halved until each part fits, as Kafka's producer splits
- * an oversized batch). A single record over the limit is a RecordTooLargeError.
- */
-function encodeWithin(records: readonly ProducerRecord[], options: EncodeBatchOptions, partition: PartitionStore): EncodedPiece[] {
-  const pieces: EncodedPiece[] = []
-  const encode = (from: number, to: number): void => {
-    const batch = encodeBatch(from === 0 && to === records.length ? records : records.slice(from, to), options)
-    if (batch.length <= partition.config.maxRecordBytes) pieces.push({ batch, from, to })
-    else if (to - from === 1) throw new RecordTooLargeError(partition.topic, batch.length, partition.config.maxRecordBytes)
-    else {
-      const middle = (from + to) >>> 1
-      encode(from, middle)
-      encode(middle, to)
-    }
-  }
-  encode(0, records.length)
-  return pieces
 }

@@ -7,7 +7,7 @@ export { MemoryLog, type MemoryLogOptions } from './memory-log.js'
  * Creates a log held in memory: no disk, no data directory, gone when closed. Partitioning,
  * offsets, consumer groups, transactions and read_committed behave as on the embedded log
  * (the same engine over the same RecordBatch v2 bytes); retention and compaction do not run,
- * because they are disk concerns: the memory log keeps every record. Every timestamp and timer
+ * because they are disk concerns: the memory log keeps every record until `deleteRecords`. Every timestamp and timer
  * comes from `clock`, so under a ManualClock a poll's timeout passes only when the clock is
  * advanced past it.
  *

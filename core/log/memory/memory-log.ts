@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../../clock.js'
 import { ClosedError, TopicExistsError, UnknownTopicOrPartitionError } from '../errors.js'
 import { EngineConsumer } from '../engine/consumer.js'
+import { deleteRecordsOf } from '../engine/delete-records.js'
 import { GroupCoordinator, type OffsetStore } from '../engine/group-coordinator.js'
 import { stderrLogger, type LogLogger } from '../engine/logger.js'
 import { parsePartitionKey } from '../engine/partition-key.js'
@@ -8,7 +9,17 @@ import { EngineProducer } from '../engine/producer.js'
 import { checkNewTopic } from '../engine/topic-config.js'
 import { TransactionCoordinator, type TransactionStateStore } from '../engine/transaction-coordinator.js'
 import { validateTopicName } from '../topic-name.js'
-import type { Consumer, ConsumerOptions, Log, Producer, ProducerOptions, ResolvedTopicConfig, TopicConfig, TopicDescription } from '../types.js'
+import type {
+  Consumer,
+  ConsumerOptions,
+  Log,
+  Producer,
+  ProducerOptions,
+  ResolvedTopicConfig,
+  TopicConfig,
+  TopicDescription,
+  TopicPartitionOffset,
+} from '../types.js'
 import { MemoryPartition } from './memory-partition.js'
 
 export interface MemoryLogOptions {
@@ -97,6 +108,11 @@ export class MemoryLog implements Log {
       config: topic.config,
       partitions: topic.partitions.map(({ partition, startOffset, endOffset, sizeBytes }) => ({ partition, startOffset, endOffset, sizeBytes })),
     }
+  }
+
+  async deleteRecords(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    this.checkOpen()
+    deleteRecordsOf(offsets, (topic, partition) => this.partition(topic, partition))
   }
 
   producer(options: ProducerOptions = {}): Producer {

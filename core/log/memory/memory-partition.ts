@@ -1,5 +1,5 @@
 import { ClosedError, OffsetOutOfRangeError, UnknownTopicOrPartitionError } from '../errors.js'
-import type { PartitionStore } from '../engine/partition-store.js'
+import type { TrimmablePartitionStore } from '../engine/delete-records.js'
 import { ProducerState, trackBatch } from '../engine/producer-state.js'
 import { readBatchRecords } from '../engine/read-batch.js'
 import { decodeRecords, lastOffsetOf, readBatchHeader, setBaseOffset, type BatchHeader } from '../engine/record-batch.js'
@@ -16,14 +16,16 @@ interface StoredBatch {
  * segment files, kept in an array. Offsets, transaction markers and the offsets they take, the
  * last stable offset and aborted ranges are therefore exactly those of the embedded log.
  *
- * Nothing is ever removed: retention and compaction are disk concerns, so the settings are
- * kept (and described) but not enforced, and the log start offset stays 0.
+ * Retention and compaction are disk concerns, so their settings are kept (and described) but
+ * not enforced; records go only by deleteRecords, which moves the log start offset up and drops
+ * the batches wholly below it.
  */
-export class MemoryPartition implements PartitionStore {
+export class MemoryPartition implements TrimmablePartitionStore {
   readonly producerState = new ProducerState()
   private batches: StoredBatch[] = []
   private readonly listeners = new Set<() => void>()
   private nextOffset = 0
+  private logStartOffset = 0
   private storedBytes = 0
   private gone: 'deleted' | 'closed' | undefined
 
@@ -34,7 +36,7 @@ export class MemoryPartition implements PartitionStore {
   ) {}
 
   get startOffset(): number {
-    return 0
+    return this.logStartOffset
   }
 
   get endOffset(): number {
@@ -78,6 +80,16 @@ export class MemoryPartition implements PartitionStore {
     return next
   }
 
+  /** Moves the start offset up to `offset` (deleteRecords checked it) and drops the batches wholly below it. */
+  advanceStartOffset(offset: number): void {
+    this.checkUsable()
+    if (offset <= this.logStartOffset) return
+    this.logStartOffset = offset
+    const below = this.batchIndexOf(offset)
+    for (const { bytes } of this.batches.slice(0, below)) this.storedBytes -= bytes.length
+    this.batches.splice(0, below)
+  }
+
   onAppend(listener: () => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
@@ -97,7 +109,7 @@ export class MemoryPartition implements PartitionStore {
       if (header.maxTimestamp < timestamp) continue
       out.length = 0
       decodeRecords(bytes, 0, header, this.topic, this.partition, header.baseOffset, out, Number.POSITIVE_INFINITY)
-      for (const record of out) if (record.timestamp >= timestamp) return record.offset
+      for (const record of out) if (record.offset >= this.logStartOffset && record.timestamp >= timestamp) return record.offset
     }
     return this.endOffset
   }

@@ -95,6 +95,7 @@ describe('loadNexmark', () => {
       deleteTopic: (name) => log.deleteTopic(name),
       listTopics: () => log.listTopics(),
       describeTopic: (name) => log.describeTopic(name),
+      deleteRecords: (offsets) => log.deleteRecords(offsets),
       producer: (options) => countingProducer(log.producer(options)),
       consumer: (options) => log.consumer(options),
       close: () => log.close(),

@@ -77,6 +77,17 @@ export function durabilityTests(context: ContractContext): void {
     expect(await log.listTopics()).toContain(topic)
   })
 
+  test('the start offset deleteRecords set is the same after reopen, and records below it stay unreadable', async () => {
+    const topic = await makeTopic(context.log)
+    await produceN(context.producer(), topic, 10)
+    await context.log.deleteRecords([{ topic, partition: 0, offset: 4 }])
+    const log = await context.reopen()
+    expect(shape(await log.describeTopic(topic)).partitions).toEqual([{ partition: 0, startOffset: 4, endOffset: 10 }])
+    const consumer = await consumerOfPartition0(context, topic)
+    await consumer.seekToBeginning()
+    expect(offsetsOf(await drain(consumer, 6))).toEqual([4, 5, 6, 7, 8, 9])
+  })
+
   test('group offsets committed before reopen are still committed after it', async () => {
     const topic = await makeTopic(context.log)
     await produceN(context.producer(), topic, 4)

@@ -27,4 +27,4 @@ async function embeddedLogUnderTest(): Promise<LogUnderTest> {
   }
 }
 
-logContractSuite('embedded', embeddedLogUnderTest, { reopen: true })
+logContractSuite('embedded', embeddedLogUnderTest, { reopen: true, headerOrderAcrossKeys: true })

@@ -7,4 +7,4 @@ async function memoryLogUnderTest(): Promise<LogUnderTest> {
   return { log, destroy: () => log.close() }
 }
 
-logContractSuite('memory', memoryLogUnderTest, { reopen: false })
+logContractSuite('memory', memoryLogUnderTest, { reopen: false, headerOrderAcrossKeys: true })

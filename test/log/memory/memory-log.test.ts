@@ -1,6 +1,7 @@
 /**
  * What the memory log adds to the contract suite: time from the injected clock only, topics
- * deleted under readers, nothing removed by retention, and the embedded log's bytes.
+ * deleted under readers, nothing removed by retention (only by deleteRecords), and the embedded
+ * log's bytes.
  */
 import { afterEach, describe, expect, test } from 'vitest'
 import { ClosedError, UnknownTopicOrPartitionError } from '../../../core/log/errors.js'
@@ -117,6 +118,18 @@ describe('memory log', () => {
     expect(config).toMatchObject({ retentionMs: 1000, retentionBytes: 100 })
     expect(partitions[0]).toMatchObject({ startOffset: 0, endOffset: 20 })
     expect(await readPartition(log, { topic: 'short-lived', partition: 0 })).toHaveLength(20)
+  })
+
+  test('deleteRecords drops the batches wholly below the new start and keeps the one it falls in', async () => {
+    const { log, producer } = await withTopic()
+    for (let send = 0; send < 4; send++) await producer.send(Array.from({ length: 5 }, () => ({ topic: 'events', partition: 0, value: Buffer.alloc(100) })))
+    const sizeBefore = (await log.describeTopic('events')).partitions[0]!.sizeBytes!
+    await log.deleteRecords([{ topic: 'events', partition: 0, offset: 12 }])
+    const { partitions } = await log.describeTopic('events')
+    expect(partitions[0]).toMatchObject({ startOffset: 12, endOffset: 20 })
+    // Two of the four batches of five lie wholly below offset 12; the third is kept whole.
+    expect(partitions[0]!.sizeBytes).toBe(sizeBefore / 2)
+    expect((await readPartition(log, { topic: 'events', partition: 0 })).map((record) => record.offset)).toEqual([12, 13, 14, 15, 16, 17, 18, 19])
   })
 
   test('after deleteTopic, sending to the topic throws UnknownTopicOrPartitionError', async () => {
