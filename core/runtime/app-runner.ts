@@ -21,6 +21,12 @@ import { checkStoredTopology } from '../../state/stored-topology.js'
 import { TaskStores } from '../../state/task-stores.js'
 import { GlobalStore } from '../../state/global-store.js'
 
+/**
+ * How often committed records of repartition topics are deleted (Kafka Streams'
+ * `repartition.purge.interval.ms`): the app is their only reader, so what it committed is done.
+ */
+const REPARTITION_PURGE_INTERVAL_MS = 30_000
+
 /** Records a global store takes in before the next commit checkpoints it (as Kafka Streams). */
 const GLOBAL_CHECKPOINT_EVERY_RECORDS = 10_000
 
@@ -65,6 +71,7 @@ export class AppRunner {
   private readonly budget: CacheBudget
   private unlockState: (() => void) | undefined
   private readonly globals = new Map<string, GlobalStore>()
+  private lastPurgeAt = -Infinity
   /** Records the global stores took in since their last checkpoint. */
   private globalUpdates = 0
 
@@ -323,9 +330,26 @@ export class AppRunner {
     }
     await this.committer!.commit(tasks)
     for (const task of stateful) await task.stores!.checkpoint()
+    await this.purgeRepartitionTopics()
     if (this.globalUpdates >= GLOBAL_CHECKPOINT_EVERY_RECORDS) {
       this.globalUpdates = 0
       for (const global of this.globals.values()) await global.checkpoint()
+    }
+  }
+
+  /** Deletes what the app has committed of its repartition topics, every 30 s at most. */
+  private async purgeRepartitionTopics(): Promise<void> {
+    const now = this.clock.now()
+    if (now - this.lastPurgeAt < REPARTITION_PURGE_INTERVAL_MS) return
+    this.lastPurgeAt = now
+    const repartition = new Set(this.builder.graph.repartitionTopics.map((topic) => topic.name))
+    const offsets = this.committer!.committedOffsets().filter((offset) => repartition.has(offset.topic))
+    if (offsets.length === 0) return
+    try {
+      await this.log.deleteRecords(offsets)
+    } catch (error) {
+      // Only space is at stake: the next purge tries again.
+      this.options.logger.warn(`purging repartition topics failed: ${(error as Error).message ?? String(error)}`)
     }
   }
 

@@ -102,6 +102,14 @@ export class Committer {
     this.metrics.recordsOut += outputs.length
   }
 
+  /** The input offsets committed so far, per partition (the latest of each). */
+  committedOffsets(): TopicPartitionOffset[] {
+    return [...this.committed].map(([key, offset]) => {
+      const at = key.lastIndexOf(':')
+      return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)), offset }
+    })
+  }
+
   private changed(offsets: readonly TopicPartitionOffset[]): TopicPartitionOffset[] {
     return offsets.filter(({ topic, partition, offset }) => this.committed.get(`${topic}:${partition}`) !== offset)
   }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { App, openEmbeddedLog, serdes } from '../../index.js'
+import { App, openEmbeddedLog, serdes, TestDriver } from '../../index.js'
 import { repartition, selectKey } from '../../operators/index.js'
 import { tempDirPerTest } from './helpers.js'
 
@@ -22,6 +22,29 @@ describe('repartition topics an app creates', () => {
       expect(config).toMatchObject({ partitions: 2, cleanup: 'delete', retentionMs: -1, segmentBytes: 50 * 1024 * 1024 })
     } finally {
       await log.close()
+    }
+  })
+
+  test('what the app has committed of a repartition topic is deleted, every 30 s at most', async () => {
+    const driver = await TestDriver.start((app) => {
+      app.stream('words', { value: serdes.string() })
+        .groupBy((word) => word, { key: serdes.string(), value: serdes.string(), name: 'by-word' })
+        .count({ name: 'word-counts' })
+    })
+    try {
+      const words = driver.input('words', { value: serdes.string() })
+      const start = async (): Promise<number> => (await driver.log.describeTopic('test-app-by-word-repartition')).partitions[0]!.startOffset
+      await words.sendAll(['a', 'b', 'a'].map((value) => ({ value })))
+      expect(await start()).toBe(0) // committed, but within 30 s of the last purge (at start-up)
+      await driver.advanceTime(30_000)
+      expect(await start()).toBe(3)
+      await words.sendAll(['c', 'd'].map((value) => ({ value })))
+      expect(await start()).toBe(3)
+      await driver.advanceTime(30_000)
+      expect(await start()).toBe(5)
+      expect(await driver.store<string, number>('word-counts').get('a')).toBe(2)
+    } finally {
+      await driver.close()
     }
   })
 })
