@@ -474,6 +474,7 @@ export class AppRunner {
       for (const tracker of task.inputs()) this.routes.delete(tracker.key)
       task.close()
       await task.stores?.close(true)
+      await this.committer!.release(task)
       this.tasks.delete(task.taskId)
     }
   }

@@ -56,6 +56,19 @@ export class Committer {
     if (this.producer === undefined) await this.transactionOf(task)
   }
 
+  /**
+   * Lets go of a task that left this instance (revoked): its transactional producer is closed,
+   * since the instance the task moved to fences it; should the task come back, a new one fences
+   * that instance in turn.
+   */
+  async release(task: Task): Promise<void> {
+    await this.transactions.get(task.taskId)?.abort().catch(() => undefined)
+    this.transactions.delete(task.taskId)
+    const producer = this.taskProducers.get(task.taskId)
+    this.taskProducers.delete(task.taskId)
+    await producer?.close().catch(() => undefined)
+  }
+
   /** Aborts open transactions (after a failure: their outputs must never be seen). */
   async abort(): Promise<void> {
     for (const transaction of this.transactions.values()) await transaction.abort().catch(() => undefined)
