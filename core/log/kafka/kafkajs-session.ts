@@ -1,0 +1,155 @@
+/**
+ * One running kafkajs consumer: it joins its group, fetches, and hands each batch to the log's
+ * consumer. kafkajs resolves its own start offsets, so every partition is paused the moment a
+ * join completes (the event fires inside kafkajs before its first fetch) and fetched only once
+ * the log's consumer has sought it to the position it decided. It never commits on its own.
+ */
+import type { Batch, Consumer as KafkaJsConsumer, PartitionAssigner } from 'kafkajs'
+import { partitionKey } from '../engine/partition-key.js'
+import type { IsolationLevel, TopicPartition, TopicPartitionOffset } from '../types.js'
+import { createKafkaClient } from './client.js'
+import { toLogError } from './errors.js'
+import type { FetchedBatch, KeepAlive } from './fetch-buffer.js'
+import type { JoinGate } from './join-gate.js'
+import type { ResolvedKafkaLogOptions } from './options.js'
+import { toLogRecord } from './records.js'
+
+/** How many partitions' batches kafkajs hands over at once (each waits in eachBatch until polled). */
+const PARTITIONS_IN_FLIGHT = 32
+
+export interface SessionEvents {
+  /** A join completed with this assignment. Called inside kafkajs, before it fetches. */
+  onJoin(assignment: readonly TopicPartition[]): void
+  /** kafkajs stopped for good (it restarts on its own from retriable failures). */
+  onCrash(error: unknown): void
+  /** A fetched batch; resolves with the last offset taken of it. */
+  onBatch(batch: FetchedBatch, keepAlive: KeepAlive): Promise<number | undefined>
+}
+
+export interface SessionSettings {
+  readonly options: ResolvedKafkaLogOptions
+  readonly groupId: string
+  readonly topics: readonly string[]
+  readonly assigner: PartitionAssigner
+  readonly gate: JoinGate
+  readonly isolation: IsolationLevel
+  readonly sessionTimeoutMs: number
+}
+
+export class KafkaJsSession {
+  private constructor(private readonly consumer: KafkaJsConsumer) {}
+
+  /**
+   * Connects, subscribes and starts consuming; resolves before the group join completes (the
+   * join may wait for other members, which rejoin when they poll).
+   *
+   * @example
+   * const session = await KafkaJsSession.start({ options, groupId, topics: ['orders'], assigner, gate, isolation: 'read_committed', sessionTimeoutMs: 45_000 }, events)
+   */
+  static async start(settings: SessionSettings, events: SessionEvents): Promise<KafkaJsSession> {
+    const { options } = settings
+    const consumer = createKafkaClient(options, settings.gate.socketFactory()).consumer({
+      groupId: settings.groupId,
+      partitionAssigners: [settings.assigner],
+      sessionTimeout: settings.sessionTimeoutMs,
+      rebalanceTimeout: options.rebalanceTimeoutMs,
+      heartbeatInterval: options.heartbeatIntervalMs,
+      maxWaitTimeInMs: options.fetchMaxWaitMs,
+      allowAutoTopicCreation: false,
+      readUncommitted: settings.isolation === 'read_uncommitted',
+    })
+    const session = new KafkaJsSession(consumer)
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assignment = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })))
+      session.pause(assignment)
+      events.onJoin(assignment)
+    })
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) events.onCrash(payload.error)
+    })
+    try {
+      await consumer.connect()
+      await consumer.subscribe({ topics: [...settings.topics], fromBeginning: true })
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined)
+      throw toLogError(error, { operation: 'subscribe', groupId: settings.groupId })
+    }
+    consumer
+      .run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: PARTITIONS_IN_FLIGHT,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          if (batch.messages.length === 0 || isStale() || !isRunning()) return
+          const resolveTo = await events.onBatch(fetchedBatch(batch), { heartbeat, isObsolete: () => isStale() || !isRunning() })
+          if (resolveTo !== undefined) resolveOffset(String(resolveTo))
+        },
+      })
+      .catch((error: unknown) => events.onCrash(error))
+    return session
+  }
+
+  /** Where kafkajs fetches the partition next. Ignored while kafkajs is between members (the next join re-seeks). */
+  seek({ topic, partition }: TopicPartition, offset: number): void {
+    this.whileRunning(() => this.consumer.seek({ topic, partition, offset: String(offset) }))
+  }
+
+  pause(partitions: readonly TopicPartition[]): void {
+    if (partitions.length > 0) this.whileRunning(() => this.consumer.pause(byTopic(partitions)))
+  }
+
+  resume(partitions: readonly TopicPartition[]): void {
+    if (partitions.length > 0) this.whileRunning(() => this.consumer.resume(byTopic(partitions)))
+  }
+
+  /** Commits as the member kafkajs is (its member id and generation). */
+  async commit(offsets: readonly TopicPartitionOffset[], groupId: string): Promise<void> {
+    try {
+      await this.consumer.commitOffsets(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: String(offset) })))
+    } catch (error) {
+      const first = offsets[0]
+      throw toLogError(error, { operation: 'commit', groupId, ...(first === undefined ? {} : { topic: first.topic }) })
+    }
+  }
+
+  /** Leaves the group and closes the connections. */
+  async stop(): Promise<void> {
+    await this.consumer.disconnect().catch(() => undefined)
+  }
+
+  private whileRunning(action: () => void): void {
+    try {
+      action()
+    } catch {
+      // kafkajs refuses while it has no consumer group (not yet started, or restarting after a
+      // crash); its next join pauses every partition and the log's consumer seeks them again.
+    }
+  }
+}
+
+/** A kafkajs batch (never empty here) as the fetch buffer's. */
+function fetchedBatch(batch: Batch): FetchedBatch {
+  const { topic, partition } = batch
+  const records = batch.messages.map((message) => toLogRecord(topic, partition, message))
+  return {
+    key: partitionKey(topic, partition),
+    topicPartition: { topic, partition },
+    fetchedOffset: fetchedOffsetOf(batch, records[0]?.offset ?? 0),
+    nextOffset: Number(batch.lastOffset()) + 1,
+    highWatermark: Number(batch.highWatermark),
+    records,
+  }
+}
+
+/** The offset the fetch asked for: kafkajs keeps it on the batch without typing it. */
+function fetchedOffsetOf(batch: Batch, fallback: number): number {
+  const value: unknown = Reflect.get(batch, 'fetchedOffset')
+  const offset = typeof value === 'string' || typeof value === 'number' ? Number(value) : Number.NaN
+  return Number.isSafeInteger(offset) ? offset : fallback
+}
+
+function byTopic(partitions: readonly TopicPartition[]): { topic: string; partitions: number[] }[] {
+  const topics = new Map<string, number[]>()
+  for (const { topic, partition } of partitions) topics.set(topic, [...(topics.get(topic) ?? []), partition])
+  return [...topics].map(([topic, numbers]) => ({ topic, partitions: numbers }))
+}

@@ -1,0 +1,130 @@
+/**
+ * Reads what kafkajs fetched for the assigned partitions: the records at each partition's
+ * position, in offset order, skipping paused partitions and starting at a different partition
+ * each poll so that one busy partition cannot starve the rest.
+ *
+ * A batch that does not start at the partition's position is checked against the partition's
+ * range before anything of it is returned: kafkajs moves its fetch position on its own past
+ * batches of control records only (fine: the position follows), and on a fetch out of range (it
+ * resets to the earliest or latest offset). The latter is a position out of range, handled by
+ * the consumer's reset policy as on the other backends.
+ *
+ * Positions are the consumer's own; every move of one is mirrored to kafkajs's fetch position,
+ * and a sought one is checked against the partition's range at the next poll.
+ */
+import { OffsetOutOfRangeError } from '../errors.js'
+import type { LogRecord } from '../types.js'
+import type { FetchBuffer, FetchedBatch } from './fetch-buffer.js'
+import type { KafkaJsSession } from './kafkajs-session.js'
+import type { OffsetLookup } from './offset-lookup.js'
+import type { PartitionState, PartitionStates } from './partition-states.js'
+import { resetPosition, type ResetPolicy } from './positions.js'
+
+export interface ReaderParts {
+  readonly states: PartitionStates
+  readonly buffer: FetchBuffer
+  readonly offsets: OffsetLookup
+  readonly reset: ResetPolicy
+  session(): KafkaJsSession | undefined
+}
+
+export class PartitionReader {
+  private rotation = 0
+
+  constructor(private readonly parts: ReaderParts) {}
+
+  /** Up to `maxRecords` records; throws the OffsetOutOfRangeError of a partition that has one (policy `none`). */
+  async read(maxRecords: number): Promise<LogRecord[]> {
+    const states = this.parts.states.list()
+    const out: LogRecord[] = []
+    for (let i = 0; i < states.length && out.length < maxRecords; i++) {
+      const state = states[(this.rotation + i) % states.length]!
+      if (state.failure !== undefined) throw state.failure
+      if (state.paused || !state.fetching || state.position === undefined) continue
+      const parked = this.parts.buffer.get(state.key)
+      if (parked === undefined) continue
+      if (!parked.verified && parked.taken === 0 && parked.batch.fetchedOffset !== state.position && !(await this.verify(state, parked.batch))) continue
+      this.parts.buffer.markVerified(state.key)
+      const records = this.parts.buffer.take(state.key, maxRecords - out.length)
+      const last = records.at(-1)
+      if (last === undefined) continue
+      out.push(...records)
+      // Once the batch is all taken, kafkajs fetches after its trailing control records too.
+      state.position = this.parts.buffer.get(state.key) === undefined ? parked.batch.nextOffset : last.offset + 1
+    }
+    this.rotation = states.length === 0 ? 0 : (this.rotation + 1) % states.length
+    return out
+  }
+
+  /**
+   * Checks the positions `seek` set against the partitions' ranges: one past the end is an
+   * invalid seek (undone, and thrown); one below the start (records deleted since) is reset by
+   * the consumer's policy, as a fetch out of range would be.
+   */
+  async checkSeeks(): Promise<void> {
+    const pending = this.parts.states.list().filter((state) => state.pendingSeek !== undefined)
+    if (pending.length === 0) return
+    const ranges = await this.parts.offsets.rangesOf(pending.map((state) => state.topicPartition))
+    for (const state of pending) {
+      const range = ranges.get(state.key)
+      const previous = state.pendingSeek?.previous
+      state.pendingSeek = undefined
+      const offset = state.position
+      if (range === undefined || offset === undefined) continue
+      state.range = range
+      const { topic, partition } = state.topicPartition
+      if (offset > range.end) {
+        if (previous !== undefined) this.moveTo(state, previous)
+        throw new OffsetOutOfRangeError(topic, partition, offset, range.start, range.end)
+      }
+      if (offset < range.start) {
+        try {
+          this.moveTo(state, resetPosition(state.topicPartition, offset, range, this.parts.reset, 'position'))
+        } catch (error) {
+          if (error instanceof OffsetOutOfRangeError) state.failure = error
+          throw error
+        }
+      }
+    }
+  }
+
+  /** Moves a partition's position (and kafkajs's fetch position) to `offset`, dropping what was fetched from elsewhere. */
+  moveTo(state: PartitionState, offset: number): void {
+    state.position = offset
+    state.failure = undefined
+    this.parts.buffer.release(state.key)
+    if (state.fetching) this.parts.session()?.seek(state.topicPartition, offset)
+  }
+
+  /** Whether the batch may be read from its start; if not, it is released and kafkajs sought. */
+  private async verify(state: PartitionState, batch: FetchedBatch): Promise<boolean> {
+    const expected = state.position!
+    const ranges = await this.parts.offsets.rangesOf([state.topicPartition])
+    const listed = ranges.get(state.key)!
+    // The admin lists read_committed end offsets; the fetch knows the high watermark.
+    const range = { start: listed.start, end: Math.max(listed.end, batch.highWatermark) }
+    state.range = range
+    if (this.parts.buffer.get(state.key)?.batch !== batch || state.position !== expected) return false
+    if (expected >= range.start && expected <= range.end) {
+      if (batch.fetchedOffset > expected) {
+        state.position = batch.fetchedOffset
+        return true
+      }
+      this.moveTo(state, expected)
+      return false
+    }
+    try {
+      const target = resetPosition(state.topicPartition, expected, range, this.parts.reset, 'position')
+      if (target === batch.fetchedOffset) {
+        state.position = target
+        return true
+      }
+      this.moveTo(state, target)
+      return false
+    } catch (error) {
+      if (error instanceof OffsetOutOfRangeError) state.failure = error
+      this.parts.buffer.release(state.key)
+      throw error
+    }
+  }
+}
