@@ -8,22 +8,16 @@ import type { KeyValue } from '../state/types.js'
 import { KeyedQueue } from './internal/keyed-queue.js'
 import { operate } from './internal/operate.js'
 import type { SessionWindows } from './sessions.js'
+import type { TimedRecord, WindowedFolding } from './internal/windowed-folding.js'
 
 /** What a session aggregation needs: its windows, store, how to fold and merge, where late records go. */
-export interface SessionAggregation<K, V, A> {
+export interface SessionAggregation<K, V, A> extends WindowedFolding<K, V, A> {
   readonly windows: SessionWindows
   readonly store: SessionStoreSpec
-  readonly initializer: () => A
-  readonly aggregator: (key: K, value: V, aggregate: A) => A
   /** Combines the aggregates of two sessions a record bridges. */
   readonly merger: (key: K, left: A, right: A) => A
-  readonly lateRecords?: string | undefined
 }
 
-interface Item<K, V> {
-  readonly record: StreamRecord<K, V>
-  readonly streamTime: number
-}
 
 /**
  * Folds each record into its key's session: the sessions within the gap of the record's time
@@ -43,7 +37,7 @@ export function sessionAggregate<K, V, A>(spec: SessionAggregation<K, V, A>): Op
     (emit, context) => {
       if (context === undefined) throw new Error(`${name} keeps its state in a store, so it runs only inside a Tributary pipeline`)
       const store = context.store<LoggedSessionStore<K, A>>(storeSpec.name)
-      const handle = async ({ record, streamTime }: Item<K, V>): Promise<void> => {
+      const handle = async ({ record, streamTime }: TimedRecord<K, V>): Promise<void> => {
         const { key, timestamp } = record
         // Sessions expire by the stream time every record has been handled to, never past one in flight.
         store.advanceStreamTime(context.settledStreamTime)
@@ -72,7 +66,7 @@ export function sessionAggregate<K, V, A>(spec: SessionAggregation<K, V, A>): Op
         store.put(session, aggregate)
         emit({ ...record, key: session, value: aggregate })
       }
-      const queue = new KeyedQueue<Item<K, V>>(context, name, (item) => item.record, handle)
+      const queue = new KeyedQueue<TimedRecord<K, V>>(context, name, (item) => item.record, handle)
       return (record) => {
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return
         queue.push(record.key, { record, streamTime: context.streamTime })

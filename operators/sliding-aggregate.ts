@@ -9,6 +9,7 @@ import type { LoggedWindowStore } from '../state/window-store.js'
 import { KeyedQueue } from './internal/keyed-queue.js'
 import { operate } from './internal/operate.js'
 import type { SlidingWindows } from './sliding.js'
+import type { TimedRecord, WindowedFolding } from './internal/windowed-folding.js'
 
 /** A record kept to recompute windows from: its value and its rank in the order records came. */
 export interface Arrival<V> {
@@ -17,23 +18,14 @@ export interface Arrival<V> {
 }
 
 /** What a sliding-window aggregation needs: its windows, its two stores, how to fold, where late records go. */
-export interface SlidingAggregation<K, V, A> {
+export interface SlidingAggregation<K, V, A> extends WindowedFolding<K, V, A> {
   readonly windows: SlidingWindows
   /** The aggregates, per key and window start (window size: the time difference). */
   readonly store: WindowStoreSpec
   /** The key's recent records, per key and timestamp (values: `arrivals(valueSerde)`). */
   readonly records: WindowStoreSpec
-  readonly initializer: () => A
-  readonly aggregator: (key: K, value: V, aggregate: A) => A
-  /** A topic for records too late for their windows; by default they are dropped (and counted). */
-  readonly lateRecords?: string | undefined
 }
 
-interface Item<K, V> {
-  readonly record: StreamRecord<K, V>
-  /** Stream time when the record arrived: what decides whether it is late. */
-  readonly streamTime: number
-}
 
 interface Kept<V> extends Arrival<V> {
   readonly time: number
@@ -94,7 +86,7 @@ export function slidingAggregate<K, V, A>(spec: SlidingAggregation<K, V, A>): Op
           emit({ ...record, key: { key, window: { start, end: start + differenceMs } }, value: aggregate })
         }
       }
-      const handle = ({ record, streamTime }: Item<K, V>): void | Promise<void> => {
+      const handle = ({ record, streamTime }: TimedRecord<K, V>): void | Promise<void> => {
         if (record.timestamp < 0) throw new Error(`${name}: sliding windows take records at times ≥ 0, got ${record.timestamp}`)
         // Kafka Streams: a window is closed once stream time > end + grace (its end is inclusive).
         if (leftStart(record.timestamp, differenceMs) + differenceMs + windows.graceMs < streamTime) {
@@ -103,7 +95,7 @@ export function slidingAggregate<K, V, A>(spec: SlidingAggregation<K, V, A>): Op
         }
         return update(record)
       }
-      const queue = new KeyedQueue<Item<K, V>>(context, name, (item) => item.record, handle)
+      const queue = new KeyedQueue<TimedRecord<K, V>>(context, name, (item) => item.record, handle)
       return (record) => {
         // Records without a key or value are skipped, as in Kafka Streams.
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return

@@ -8,22 +8,14 @@ import type { TimeWindow, Windowed } from '../state/types.js'
 import type { LoggedWindowStore } from '../state/window-store.js'
 import { KeyedQueue } from './internal/keyed-queue.js'
 import { operate } from './internal/operate.js'
+import type { TimedRecord, WindowedFolding } from './internal/windowed-folding.js'
 
 /** What a windowed aggregation needs: its windows, its store, how to fold, where late records go. */
-export interface WindowedAggregation<K, V, A> {
+export interface WindowedAggregation<K, V, A> extends WindowedFolding<K, V, A> {
   readonly windows: TimeWindows
   readonly store: WindowStoreSpec
-  readonly initializer: () => A
-  readonly aggregator: (key: K, value: V, aggregate: A) => A
-  /** A topic for records too late for all their windows; by default they are dropped (and counted). */
-  readonly lateRecords?: string | undefined
 }
 
-interface Item<K, V> {
-  readonly record: StreamRecord<K, V>
-  /** Stream time when the record arrived: what decides whether it is late. */
-  readonly streamTime: number
-}
 
 /**
  * Folds each record into every window it falls in (one for tumbling windows, size / advance for
@@ -60,7 +52,7 @@ export function windowedAggregate<K, V, A>(spec: WindowedAggregation<K, V, A>): 
           if (!store.caching) emit({ ...record, key: { key: record.key, window: window(start) }, value: aggregate })
         })
       }
-      const handle = ({ record, streamTime }: Item<K, V>): void | Promise<void> => {
+      const handle = ({ record, streamTime }: TimedRecord<K, V>): void | Promise<void> => {
         // Windows expire by the stream time every record has been handled to, never past one in flight.
         store.advanceStreamTime(context.settledStreamTime)
         const closesBefore = streamTime - windows.sizeMs - windows.graceMs
@@ -79,7 +71,7 @@ export function windowedAggregate<K, V, A>(spec: WindowedAggregation<K, V, A>): 
           apply(record, starts, current as (A | undefined)[])
         })()
       }
-      const queue = new KeyedQueue<Item<K, V>>(context, name, (item) => item.record, handle)
+      const queue = new KeyedQueue<TimedRecord<K, V>>(context, name, (item) => item.record, handle)
       return (record) => {
         // Records without a key or value are skipped, as in Kafka Streams.
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return
