@@ -18,7 +18,6 @@ export interface SessionAggregation<K, V, A> extends WindowedFolding<K, V, A> {
   readonly merger: (key: K, left: A, right: A) => A
 }
 
-
 /**
  * Folds each record into its key's session: the sessions within the gap of the record's time
  * are merged with it into one (their aggregates combined with `merger`), the merged ones are

@@ -26,7 +26,6 @@ export interface SlidingAggregation<K, V, A> extends WindowedFolding<K, V, A> {
   readonly records: WindowStoreSpec
 }
 
-
 interface Kept<V> extends Arrival<V> {
   readonly time: number
 }

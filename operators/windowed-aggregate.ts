@@ -16,7 +16,6 @@ export interface WindowedAggregation<K, V, A> extends WindowedFolding<K, V, A> {
   readonly store: WindowStoreSpec
 }
 
-
 /**
  * Folds each record into every window it falls in (one for tumbling windows, size / advance for
  * hopping ones), per key, in a window store, and emits each window's new aggregate with a
