@@ -1,16 +1,16 @@
 import type { Clock } from '../clock.js'
-import type { Consumer, Log, LogRecord, Producer, TopicPartition } from '../log/types.js'
+import { ProducerFencedError } from '../log/errors.js'
+import type { Consumer, Log, LogRecord, Producer, RebalanceListener, TopicPartition } from '../log/types.js'
 import { Committer } from './committer.js'
 import { RecordDeserializationError, ProcessingError, type LateRecordError } from './errors.js'
 import { PartitionTracker } from './partition-tracker.js'
 import type { Origin } from './record.js'
 import type { StreamBuilder } from './stream-builder.js'
 import { Task } from './task.js'
-import type { SourceNode } from './topology.js'
 import { prepareTopics, type SubTopology } from './prepare-topics.js'
 import type { ErrorPolicy, AppMetrics, ResolvedAppOptions } from './app-options.js'
 import { deadLetter } from './dead-letter.js'
-import { prepare } from './serde-codec.js'
+import { prepareSerdes } from './serde-codec.js'
 import fs from 'node:fs'
 import path from 'node:path'
 import { lockDirectory } from '../dir-lock.js'
@@ -62,6 +62,11 @@ export class AppRunner {
   private readonly tasks = new Map<string, Task>()
   private readonly routes = new Map<string, Route>()
   private subTopologies: SubTopology[] = []
+  private sourceTopics: string[] = []
+  private readonly rebalanceListener: RebalanceListener = {
+    onAssigned: (partitions) => this.assign(partitions),
+    onRevoked: (partitions) => this.revoke(partitions),
+  }
   private consumer: Consumer | undefined
   private committer: Committer | undefined
   private stopping = false
@@ -95,7 +100,7 @@ export class AppRunner {
     try {
       await this.prepareTopics()
       await this.openGlobalStores()
-      const topics = [...new Set(this.subTopologies.flatMap((sub) => sub.sources.flatMap((source) => source.topics)))]
+      this.sourceTopics = [...new Set(this.subTopologies.flatMap((sub) => sub.sources.flatMap((source) => source.topics)))]
       const exactlyOnce = this.options.processing === 'exactly_once'
       this.consumer = this.log.consumer({
         groupId: this.options.id,
@@ -104,11 +109,8 @@ export class AppRunner {
         maxPollRecords: this.options.maxPollRecords,
       })
       const producer: Producer | undefined = exactlyOnce ? undefined : this.log.producer()
-      this.committer = new Committer(this.options.id, this.log, this.consumer, producer, this.metrics)
-      await this.consumer.subscribe(topics, {
-        onAssigned: (partitions) => this.assign(partitions),
-        onRevoked: (partitions) => this.revoke(partitions),
-      })
+      this.committer = new Committer(this.options.id, this.log, this.consumer, producer, this.metrics, (message) => this.options.logger.warn(message))
+      await this.consumer.subscribe(this.sourceTopics, this.rebalanceListener)
     } catch (error) {
       // What was opened is closed again, and the state directory unlocked, so a retry can start.
       this.failure ??= error
@@ -169,17 +171,22 @@ export class AppRunner {
     const keepAlive = setInterval(() => undefined, 1 << 30)
     try {
       while (!this.stopping && this.failure === undefined) {
-        await this.updateGlobalStores()
-        const waitMs = Math.max(0, Math.min(this.options.pollTimeoutMs, nextCommitAt - this.clock.now()))
-        const records = await this.consumer!.poll({ timeoutMs: waitMs })
-        await this.process(records)
-        await this.tick()
-        if (this.failure !== undefined) break
-        // A backlog resolves every await at once: give timers, signals and I/O their turn.
-        await new Promise<void>((resolve) => setImmediate(resolve))
-        if (this.clock.now() >= nextCommitAt) {
-          await this.commit()
-          nextCommitAt = this.clock.now() + this.options.commitIntervalMs
+        try {
+          await this.updateGlobalStores()
+          const waitMs = Math.max(0, Math.min(this.options.pollTimeoutMs, nextCommitAt - this.clock.now()))
+          const records = await this.consumer!.poll({ timeoutMs: waitMs })
+          await this.process(records)
+          await this.tick()
+          if (this.failure !== undefined) break
+          // A backlog resolves every await at once: give timers, signals and I/O their turn.
+          await new Promise<void>((resolve) => setImmediate(resolve))
+          if (this.clock.now() >= nextCommitAt) {
+            await this.commit(undefined, { deferrable: true })
+            nextCommitAt = this.clock.now() + this.options.commitIntervalMs
+          }
+        } catch (error) {
+          if (!(error instanceof ProducerFencedError)) throw error
+          await this.dropMigratedTasks(error)
         }
       }
       if (this.failure === undefined) {
@@ -321,14 +328,14 @@ export class AppRunner {
    * outputs, changelog records and input offsets are committed (the changelog is what makes
    * state durable), then the stores are checkpointed (which waits for the backend writes).
    */
-  private async commit(tasks: readonly Task[] = [...this.tasks.values()]): Promise<void> {
+  private async commit(tasks: readonly Task[] = [...this.tasks.values()], options: { readonly deferrable?: boolean } = {}): Promise<void> {
     const stateful = tasks.filter((task) => task.stores !== undefined)
     for (const task of stateful) {
       await task.idle()
       while (task.stores!.flushCaches() > 0) await task.idle()
       task.stores!.persistInBackground()
     }
-    await this.committer!.commit(tasks)
+    await this.committer!.commit(tasks, options)
     for (const task of stateful) await task.stores!.checkpoint()
     await this.purgeRepartitionTopics()
     if (this.globalUpdates >= GLOBAL_CHECKPOINT_EVERY_RECORDS) {
@@ -479,6 +486,25 @@ export class AppRunner {
     }
   }
 
+  /**
+   * A task's producer was fenced: the group gave the task to another instance while this one
+   * was not heard from (paused, cut off), as Kafka Streams' TaskMigratedException. Every task
+   * is closed without committing (its open transaction is already void; its local state is
+   * restored from the changelog if it comes back) and the consumer rejoins the group as a new
+   * member, so this instance carries on with what the group assigns it now.
+   */
+  private async dropMigratedTasks(fenced: ProducerFencedError): Promise<void> {
+    this.options.logger.warn(`${fenced.message}: the group moved its tasks on; closing every task without committing and rejoining the group`)
+    for (const task of this.tasks.values()) {
+      task.close()
+      await task.stores?.close(false)
+      await this.committer!.release(task)
+    }
+    this.tasks.clear()
+    this.routes.clear()
+    await this.consumer!.subscribe(this.sourceTopics, this.rebalanceListener)
+  }
+
   private onDeserializationError(task: Task, error: unknown, record: LogRecord): void {
     const failure = new RecordDeserializationError(record, error)
     this.applyPolicy(this.options.onDeserializationError, failure, () => task.sendRaw(deadLetter(this.policyTopic(this.options.onDeserializationError), record, failure)))
@@ -563,17 +589,4 @@ export class AppRunner {
     }
     return shards
   }
-}
-
-/**
- * Lets a source's serdes ready themselves to deserialize a record synchronously (an Avro serde
- * fetching a writer schema from its registry, once per id). Undefined, the usual case, when
- * nothing needs awaiting, so a record costs no promise.
- */
-function prepareSerdes(source: SourceNode, record: LogRecord): Promise<unknown> | undefined {
-  if (source.key?.prepare === undefined && source.value?.prepare === undefined) return undefined
-  const key = prepare(source.key, record.key, { topic: record.topic, isKey: true, headers: record.headers })
-  const value = prepare(source.value, record.value, { topic: record.topic, isKey: false, headers: record.headers })
-  if (key === undefined) return value
-  return value === undefined ? key : Promise.all([key, value])
 }

@@ -1,3 +1,4 @@
+import { LogError } from '../log/errors.js'
 import type { Consumer, Log, Producer, ProducerRecord, TopicPartitionOffset, Transaction } from '../log/types.js'
 import type { AppMetrics } from './app-options.js'
 import type { Task } from './task.js'
@@ -22,6 +23,7 @@ export class Committer {
     private readonly consumer: Consumer,
     private readonly producer: Producer | undefined,
     private readonly metrics: AppMetrics,
+    private readonly warn: (message: string) => void = () => undefined,
   ) {}
 
   /** Sends the outputs the tasks have buffered (into their transactions under exactly_once). */
@@ -34,12 +36,26 @@ export class Committer {
     }
   }
 
-  /** Sends what is left and commits the tasks' input offsets. */
-  async commit(tasks: readonly Task[]): Promise<void> {
+  /**
+   * Sends what is left and commits the tasks' input offsets. With `deferrable` (a periodic
+   * commit), an at_least_once offset commit that fails with a retriable error is left to the next
+   * commit: the outputs before those offsets are written already, so the offsets merely lag. That
+   * keeps the app polling while its group coordinator moves (a broker crash), which is what lets
+   * the consumer rejoin the group and find the new coordinator.
+   */
+  async commit(tasks: readonly Task[], { deferrable = false }: { readonly deferrable?: boolean } = {}): Promise<void> {
     await this.sendOutputs(tasks)
     if (this.producer !== undefined) {
       const offsets = this.changed(tasks.flatMap((task) => task.committableOffsets()))
-      if (offsets.length > 0) await this.consumer.commit(offsets)
+      if (offsets.length > 0) {
+        try {
+          await this.consumer.commit(offsets)
+        } catch (error) {
+          if (!deferrable || !(error instanceof LogError) || !error.retriable) throw error
+          this.warn(`committing input offsets failed (${error.message}); the next commit tries again`)
+          return
+        }
+      }
       this.remember(offsets)
     } else {
       for (const task of tasks) await this.commitTask(task)

@@ -1,5 +1,7 @@
 import { SerdeError } from '../serde/errors.js'
 import type { NullableSerde, Serde, SerdeContext } from '../serde/types.js'
+import type { LogRecord } from '../log/types.js'
+import type { SourceNode } from './topology.js'
 
 /** A serde as a source or sink takes it: plain, or one that lets null through. */
 export type AnySerde<T> = Serde<T> | NullableSerde<T>
@@ -44,4 +46,17 @@ export function encode(serde: AnySerde<unknown> | undefined, value: unknown, con
 export function prepare(serde: AnySerde<unknown> | undefined, bytes: Buffer | null, context: SerdeContext): Promise<void> | undefined {
   if (serde === undefined || bytes === null || serde.prepare === undefined) return undefined
   return serde.prepare(bytes, context)
+}
+
+/**
+ * Lets a source's serdes ready themselves to deserialize a record synchronously (an Avro serde
+ * fetching a writer schema from its registry, once per id). Undefined, the usual case, when
+ * nothing needs awaiting, so a record costs no promise.
+ */
+export function prepareSerdes(source: SourceNode, record: LogRecord): Promise<unknown> | undefined {
+  if (source.key?.prepare === undefined && source.value?.prepare === undefined) return undefined
+  const key = prepare(source.key, record.key, { topic: record.topic, isKey: true, headers: record.headers })
+  const value = prepare(source.value, record.value, { topic: record.topic, isKey: false, headers: record.headers })
+  if (key === undefined) return value
+  return value === undefined ? key : Promise.all([key, value])
 }

@@ -1,5 +1,5 @@
 /**
- * A running crash-test child (append-child, eos-child): its stdout as lines, and a way to wait
+ * A running crash-test child (append-child, eos-child, the Kafka count child): its stdout as lines, and a way to wait
  * for a line (never for time). Each kind of child reads the lines it cares about in `onLine`.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -24,7 +24,7 @@ export abstract class LineChild {
   private waiters: { condition: () => boolean; resolve: (met: boolean) => void }[] = []
   private hasExited = false
 
-  /** Runs `node --import tsx test/crash/<file> ...args` from the repository root. */
+  /** Runs `node --import tsx test/crash/<file> ...args` from the repository root (`../kafka/<file>` reaches test/kafka). */
   protected constructor(file: string, args: readonly string[]) {
     this.process = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, file), ...args], {
       cwd: REPO_ROOT,
@@ -59,7 +59,12 @@ export abstract class LineChild {
   }
 
   kill(): void {
-    if (!this.hasExited) this.process.kill('SIGKILL')
+    this.signal('SIGKILL')
+  }
+
+  /** Sends a signal (SIGTERM to stop, SIGSTOP and SIGCONT to pause and resume) unless the child has ended. */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.hasExited) this.process.kill(signal)
   }
 
   /** Called for every line, after it is in `lines` and before the waiters are checked. */

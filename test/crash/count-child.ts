@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   printLine('opening')
   const log = await openEmbeddedLog({ dir, durability: 'none', maintenanceIntervalMs: CHILD_MAINTENANCE_INTERVAL_MS })
   printLine('starting')
-  const app = countApp(withRoundTrips(log, ROUND_TRIPS, () => undefined), stateDir, processing, Number(cacheText))
+  const app = countApp(withRoundTrips(log, ROUND_TRIPS, () => undefined), stateDir, processing, { cacheMaxBytes: Number(cacheText) })
   await app.start()
   printLine('ready')
   let failure: unknown

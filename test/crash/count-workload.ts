@@ -4,7 +4,7 @@
  * (record n's word is a pure function of n, drawn with a skew: a few words are hot, most are
  * rare), and the model, which counts the words of an input prefix in plain TypeScript.
  */
-import { App, named, rocksdbStores, serdes, type Log, type TopicConfig } from '../../index.js'
+import { App, named, rocksdbStores, serdes, type Log, type LogProvider, type TopicConfig } from '../../index.js'
 import { changelogTopic } from '../../state/store-spec.js'
 
 export type Processing = 'at_least_once' | 'exactly_once'
@@ -53,31 +53,49 @@ export function valueOf(sequence: number): string {
   return `record-${sequence}`
 }
 
-/**
- * The app under test. `cacheMaxBytes` varies between runs: 0 sends every update to the
- * changelog and the output at once (a transaction holds records for its whole interval), a
- * small cache evicts (writes through) in the middle of a transaction, the default absorbs
- * repeated updates until the commit.
- */
-export function countApp(log: Log, stateDir: string, processing: Processing, cacheMaxBytes?: number): App {
+/** Where a count app runs: its id (group, changelog, transactional ids) and its topics. Kafka tests give each run its own. */
+export interface CountNames {
+  readonly appId: string
+  readonly input: string
+  readonly output: string
+}
+
+export const COUNT_NAMES: CountNames = { appId: COUNT_APP_ID, input: COUNT_INPUT, output: COUNT_OUTPUT }
+
+/** How a count app runs. Defaults: this file's names, small polls and commits (see above), the default cache. */
+export interface CountAppTuning {
+  /**
+   * 0 sends every update to the changelog and the output at once (a transaction holds records
+   * for its whole interval), a small cache evicts (writes through) in the middle of a
+   * transaction, the default absorbs repeated updates until the commit.
+   */
+  readonly cacheMaxBytes?: number
+  readonly commitIntervalMs?: number
+  readonly maxPollRecords?: number
+  readonly names?: CountNames
+}
+
+/** The app under test, on an open log or one it opens (a Kafka log provider). */
+export function countApp(log: Log | LogProvider, stateDir: string, processing: Processing, tuning: CountAppTuning = {}): App {
+  const names = tuning.names ?? COUNT_NAMES
   const app = new App({
-    id: COUNT_APP_ID,
+    id: names.appId,
     log,
     processing,
     stateDir,
     stores: rocksdbStores(),
     handleSignals: false,
-    commitIntervalMs: COMMIT_INTERVAL_MS,
-    maxPollRecords: MAX_POLL_RECORDS,
-    ...(cacheMaxBytes === undefined ? {} : { cacheMaxBytes }),
+    commitIntervalMs: tuning.commitIntervalMs ?? COMMIT_INTERVAL_MS,
+    maxPollRecords: tuning.maxPollRecords ?? MAX_POLL_RECORDS,
+    ...(tuning.cacheMaxBytes === undefined ? {} : { cacheMaxBytes: tuning.cacheMaxBytes }),
     logger: { info: () => undefined, warn: (message) => process.stderr.write(`[tributary] ${message}\n`) },
   })
   app
-    .stream(COUNT_INPUT, { key: serdes.string(), value: serdes.string() })
+    .stream(names.input, { key: serdes.string(), value: serdes.string() })
     .groupByKey({ key: serdes.string() })
     .count(named(COUNT_STORE))
     .toStream()
-    .to(COUNT_OUTPUT, { key: serdes.string(), value: serdes.float64() })
+    .to(names.output, { key: serdes.string(), value: serdes.float64() })
   return app
 }
 

@@ -45,13 +45,19 @@ export function createKafkaClient(options: ResolvedKafkaLogOptions, socketFactor
   return new kafkajs.Kafka(config)
 }
 
-function retryOf(options: ResolvedKafkaLogOptions): RetryOptions {
+/**
+ * kafkajs's retry with every value set: left unset, kafkajs takes its defaults from a file that
+ * depends on NODE_ENV, and under NODE_ENV=test (as test runners set it) retries give up within
+ * about 4 s (50 ms growing to 1 s), before a crashed broker's leaderships have moved. These are
+ * kafkajs's production defaults, the ones KafkaRetryOptions documents.
+ */
+function retryOf(options: ResolvedKafkaLogOptions): Required<Pick<RetryOptions, 'retries' | 'initialRetryTime' | 'maxRetryTime' | 'factor' | 'multiplier'>> {
   const { retries, initialRetryTimeMs, maxRetryTimeMs, factor, multiplier } = options.retry
-  const retry: RetryOptions = {}
-  if (retries !== undefined) retry.retries = retries
-  if (initialRetryTimeMs !== undefined) retry.initialRetryTime = initialRetryTimeMs
-  if (maxRetryTimeMs !== undefined) retry.maxRetryTime = maxRetryTimeMs
-  if (factor !== undefined) retry.factor = factor
-  if (multiplier !== undefined) retry.multiplier = multiplier
-  return retry
+  return {
+    retries: retries ?? 5,
+    initialRetryTime: initialRetryTimeMs ?? 300,
+    maxRetryTime: maxRetryTimeMs ?? 30_000,
+    factor: factor ?? 0.2,
+    multiplier: multiplier ?? 2,
+  }
 }

@@ -245,7 +245,7 @@ export class KafkaConsumer implements Consumer {
         assigner,
         gate,
         isolation: this.options.isolation ?? 'read_committed',
-        sessionTimeoutMs: this.options.sessionTimeoutMs ?? 45_000,
+        sessionTimeoutMs: this.options.sessionTimeoutMs ?? this.host.options.sessionTimeoutMs,
       },
       this.sessionEvents(this.sessionGeneration),
     )
@@ -263,6 +263,13 @@ export class KafkaConsumer implements Consumer {
         if (!current()) return
         this.crash = error
         this.buffer.releaseAll()
+        this.signal.notify()
+      },
+      onSkipped: (topicPartition, firstOffset, nextOffset) => {
+        // Only from the position on, with nothing fetched waiting: else it is a stale fetch.
+        const state = this.states.find(topicPartition)
+        if (!current() || state === undefined || !state.fetching || state.position !== firstOffset || this.buffer.get(state.key) !== undefined) return
+        state.position = nextOffset
         this.signal.notify()
       },
       onBatch: async (batch, keepAlive) => {

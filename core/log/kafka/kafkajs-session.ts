@@ -6,6 +6,7 @@
  */
 import type { Batch, Consumer as KafkaJsConsumer, PartitionAssigner } from 'kafkajs'
 import { partitionKey } from '../engine/partition-key.js'
+import { LogError } from '../errors.js'
 import type { IsolationLevel, TopicPartition, TopicPartitionOffset } from '../types.js'
 import { createKafkaClient } from './client.js'
 import { toLogError } from './errors.js'
@@ -24,6 +25,11 @@ export interface SessionEvents {
   onCrash(error: unknown): void
   /** A fetched batch; resolves with the last offset taken of it. */
   onBatch(batch: FetchedBatch, keepAlive: KeepAlive): Promise<number | undefined>
+  /**
+   * kafkajs fetched offsets `firstOffset` .. `nextOffset - 1` and found nothing to hand over
+   * (aborted records and control records only, under read_committed), and moved past them.
+   */
+  onSkipped(topicPartition: TopicPartition, firstOffset: number, nextOffset: number): void
 }
 
 export interface SessionSettings {
@@ -63,6 +69,11 @@ export class KafkaJsSession {
       const assignment = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })))
       session.pause(assignment)
       events.onJoin(assignment)
+    })
+    // kafkajs never calls eachBatch for a fetch whose records were all filtered out; this event is its only trace.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize !== 0 || payload.firstOffset === null) return
+      events.onSkipped({ topic: payload.topic, partition: payload.partition }, Number(payload.firstOffset), Number(payload.lastOffset) + 1)
     })
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) events.onCrash(payload.error)
@@ -107,6 +118,14 @@ export class KafkaJsSession {
     try {
       await this.consumer.commitOffsets(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: String(offset) })))
     } catch (error) {
+      if (isWithoutGroup(error)) {
+        // kafkajs restarts after a retriable failure (its group coordinator gone with a crashed
+        // broker, say) and has no member until it has joined again: a commit then can wait.
+        throw new LogError('TRIBUTARY_KAFKA', `cannot commit for group ${groupId} now: the consumer is rejoining the group after a failure; commit again after the next poll`, {
+          retriable: true,
+          cause: error,
+        })
+      }
       const first = offsets[0]
       throw toLogError(error, { operation: 'commit', groupId, ...(first === undefined ? {} : { topic: first.topic }) })
     }
@@ -152,4 +171,9 @@ function byTopic(partitions: readonly TopicPartition[]): { topic: string; partit
   const topics = new Map<string, number[]>()
   for (const { topic, partition } of partitions) topics.set(topic, [...(topics.get(topic) ?? []), partition])
   return [...topics].map(([topic, numbers]) => ({ topic, partitions: numbers }))
+}
+
+/** kafkajs's refusal while it has no consumer group (not yet started, or restarting after a crash); it has no error type for it. */
+function isWithoutGroup(error: unknown): boolean {
+  return error instanceof Error && error.name === 'KafkaJSNonRetriableError' && error.message.startsWith('Consumer group was not initialized')
 }

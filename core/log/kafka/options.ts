@@ -11,7 +11,7 @@ export type KafkaSasl =
 
 /** How requests that fail with a retriable error are retried (kafkajs's `retry`). */
 export interface KafkaRetryOptions {
-  /** Attempts after the first. Default 5 (an idempotent producer retries without limit). */
+  /** Attempts after the first. Default 5, and 10 for a producer's sends (about two minutes of waits, as Java's `delivery.timeout.ms`). */
   readonly retries?: number
   /** Wait before the first retry. Default 300 ms. */
   readonly initialRetryTimeMs?: number
@@ -46,6 +46,12 @@ export interface KafkaLogOptions {
   readonly fetchMaxWaitMs?: number
   /** How long the group waits for members to rejoin in a rebalance (onRevoked runs inside it). Default 60 s. */
   readonly rebalanceTimeoutMs?: number
+  /**
+   * A group member not heard from for this long is removed and its partitions go to the others
+   * (a crashed or paused instance); a consumer's own `sessionTimeoutMs` overrides it. Default 45 s,
+   * as Java's `session.timeout.ms`; the broker bounds it (`group.min.session.timeout.ms`, 6 s by default).
+   */
+  readonly sessionTimeoutMs?: number
   /** How long a producer trusts what it knows of a topic (partition count, limits). Default 5 minutes, as Java's `metadata.max.age.ms`. */
   readonly metadataMaxAgeMs?: number
   /** Where the log's warnings go (a consumer reset to its policy). Default: stderr. */
@@ -67,6 +73,7 @@ export interface ResolvedKafkaLogOptions {
   readonly heartbeatIntervalMs: number
   readonly fetchMaxWaitMs: number
   readonly rebalanceTimeoutMs: number
+  readonly sessionTimeoutMs: number
   readonly metadataMaxAgeMs: number
   readonly clientLogLevel: KafkaClientLogLevel
   readonly logger: LogLogger
@@ -106,6 +113,7 @@ export function resolveKafkaLogOptions(options: KafkaLogOptions): ResolvedKafkaL
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
     fetchMaxWaitMs: options.fetchMaxWaitMs ?? 500,
     rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 60_000,
+    sessionTimeoutMs: options.sessionTimeoutMs ?? 45_000,
     metadataMaxAgeMs: options.metadataMaxAgeMs ?? 300_000,
     clientLogLevel: options.clientLogLevel ?? 'nothing',
     logger: options.logger ?? stderrLogger,
@@ -115,6 +123,7 @@ export function resolveKafkaLogOptions(options: KafkaLogOptions): ResolvedKafkaL
   requireInteger('heartbeatIntervalMs', resolved.heartbeatIntervalMs, 1, MAX_MS)
   requireInteger('fetchMaxWaitMs', resolved.fetchMaxWaitMs, 0, MAX_MS)
   requireInteger('rebalanceTimeoutMs', resolved.rebalanceTimeoutMs, 1, MAX_MS)
+  requireInteger('sessionTimeoutMs', resolved.sessionTimeoutMs, 1, MAX_MS)
   requireInteger('metadataMaxAgeMs', resolved.metadataMaxAgeMs, 0, MAX_MS)
   if (resolved.replicationFactor !== undefined) requireInteger('replicationFactor', resolved.replicationFactor, 1, 32_767)
   checkRetry(resolved.retry)

@@ -3,6 +3,7 @@ import { ConfigError } from '../../errors.js'
 import { ClosedError, TransactionStateError } from '../errors.js'
 import type { Producer, ProducerOptions, ProducerRecord, RecordMetadata, Transaction } from '../types.js'
 import { toLogError } from './errors.js'
+import type { ResolvedKafkaLogOptions } from './options.js'
 import { sendPlanned, type BatchSender } from './send-batches.js'
 import { planSend } from './send-plan.js'
 import type { TopicInfoCache } from './topic-cache.js'
@@ -10,6 +11,7 @@ import { KafkaTransaction } from './transaction.js'
 
 /** What a producer needs of the Kafka log it belongs to. */
 export interface KafkaProducerHost {
+  readonly options: ResolvedKafkaLogOptions
   readonly client: Kafka
   readonly topicCache: TopicInfoCache
   /** Throws ClosedError once the log is closed. */
@@ -17,6 +19,18 @@ export interface KafkaProducerHost {
   /** Called when the producer closes, so the log stops tracking it. */
   forget(producer: KafkaProducer): void
 }
+
+/**
+ * Retries of a send when the log's options give no `retry.retries`. kafkajs means an idempotent
+ * producer to retry without limit, but its client always hands the producer a retry object, so
+ * the producer falls back to the client's 5 retries: about 9 s of waits, less than it takes a
+ * cluster to fence a crashed broker and move its leaderships (a send then failed although the
+ * cluster took writes again moments later). 10 retries wait about two minutes in all (0.3 s
+ * doubling up to 30 s), as Java's `delivery.timeout.ms`; an idempotent producer's retries cannot
+ * duplicate or reorder records. (kafkajs warns, at clientLogLevel `warn`, that limited retries
+ * may invalidate exactly-once: they do not, a send that runs out of them fails.)
+ */
+const SEND_RETRIES = 10
 
 /**
  * A producer on Kafka: an idempotent kafkajs producer (acks from all in-sync replicas, retries
@@ -43,6 +57,7 @@ export class KafkaProducer implements Producer {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      retry: { retries: host.options.retry.retries ?? SEND_RETRIES },
       // Every record is given its partition (see send-plan.ts); this only silences kafkajs's notice.
       createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
       ...(options.transactionalId === undefined ? {} : { transactionalId: options.transactionalId }),

@@ -42,7 +42,8 @@ export class KafkaTransaction implements Transaction {
     }
     try {
       const payload = { consumerGroupId: groupId, topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) }
-      await retryTransient(() => this.transaction.sendOffsets(payload))
+      // Up to about 16 s: a crashed group or transaction coordinator is replaced within that.
+      await retryTransient(() => this.transaction.sendOffsets(payload), { attempts: 10, unreachable: true })
     } catch (error) {
       throw toLogError(error, { operation: 'sendOffsets', transactionalId: this.transactionalId, groupId })
     }

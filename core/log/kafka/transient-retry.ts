@@ -20,24 +20,46 @@ const TRANSIENT: ReadonlySet<string> = new Set([
   'UNKNOWN_LEADER_EPOCH',
 ])
 
+/** kafkajs's errors for a broker it cannot reach or no longer knows (a crashed coordinator, say). */
+const UNREACHABLE: ReadonlySet<string> = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSBrokerNotFound'])
+
+/** The longest wait between two attempts. */
+const MAX_WAIT_MS = 3_200
+
 /**
- * Runs `action` again while it fails with a transient broker error, waiting 100 ms, 200 ms, … in
- * between, where kafkajs gives up at once: its admin offset listing retries only an unknown
- * topic, and a transaction's `sendOffsets` retries neither CONCURRENT_TRANSACTIONS (the
+ * Runs `action` again while it fails with a transient broker error, waiting 100 ms, 200 ms, … (at
+ * most 3.2 s) in between, where kafkajs gives up at once: its admin offset listing retries only an
+ * unknown topic, and a transaction's `sendOffsets` retries neither CONCURRENT_TRANSACTIONS (the
  * previous transaction still ending) nor NOT_COORDINATOR_FOR_GROUP (its own name for the error it
  * looks for as NOT_COORDINATOR, which a fresh cluster answers while it loads `__consumer_offsets`).
+ * With `unreachable`, a broker that cannot be reached counts as transient too: for an action that
+ * finds its coordinator anew on each attempt and may be repeated (kafkajs's `sendOffsets`), so
+ * that it rides out a coordinator's crash (the cluster fences a crashed broker after its session
+ * timeout, then elects new leaders).
  *
  * @example
- * await retryTransient(() => transaction.sendOffsets({ consumerGroupId, topics }))
+ * await retryTransient(() => transaction.sendOffsets({ consumerGroupId, topics }), { attempts: 10, unreachable: true })
  */
-export async function retryTransient<T>(action: () => Promise<T>, attempts = 6): Promise<T> {
+export async function retryTransient<T>(action: () => Promise<T>, { attempts = 6, unreachable = false }: { readonly attempts?: number; readonly unreachable?: boolean } = {}): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await action()
     } catch (error) {
-      const type = kafkaErrorType(error)
-      if (attempt >= attempts || type === undefined || !TRANSIENT.has(type)) throw error
-      await new Promise<void>((resolve) => setTimeout(resolve, 100 * 2 ** (attempt - 1)))
+      if (attempt >= attempts || !isTransient(error, unreachable)) throw error
+      await new Promise<void>((resolve) => setTimeout(resolve, Math.min(100 * 2 ** (attempt - 1), MAX_WAIT_MS)))
     }
   }
+}
+
+function isTransient(error: unknown, unreachable: boolean): boolean {
+  const type = kafkaErrorType(error)
+  if (type !== undefined) return TRANSIENT.has(type)
+  return unreachable && error instanceof Error && UNREACHABLE.has(rootError(error).name)
+}
+
+/** The innermost `cause` (kafkajs wraps a retried failure in KafkaJSNumberOfRetriesExceeded). */
+function rootError(error: Error): Error {
+  let current = error
+  for (let depth = 0; depth < 10 && current.cause instanceof Error; depth++) current = current.cause
+  return current
 }

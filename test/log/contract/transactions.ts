@@ -85,6 +85,24 @@ export function transactionTests(context: ContractContext): void {
     expect(valuesOf(await drainUntilValue(consumer, 'after'))).toEqual(['after'])
   })
 
+  test('a read_committed consumer moves past an aborted transaction that ends the partition, returning none of it', async () => {
+    const topic = await makeTopic(context.log)
+    const transaction = await transactionalProducer().beginTransaction()
+    await transaction.send([0, 1].map((index) => ({ topic, partition: 0, value: bytes(`aborted${index}`) })))
+    await transaction.abort()
+    const consumer = await assignedConsumer(topic, 'read_committed')
+    const partition0 = { topic, partition: 0 }
+    const endOffset = async () => (await context.log.describeTopic(topic)).partitions[0]!.endOffset
+    // Nothing follows the abort (a restore reading a changelog to its end sees this): the position must still reach the end.
+    const deadline = Date.now() + SETTLE_DEADLINE_MS
+    const records = []
+    while (Date.now() < deadline && !((await endOffset()) > 2 && consumer.position(partition0) === (await endOffset()))) {
+      records.push(...(await consumer.poll({ timeoutMs: 100 })))
+    }
+    expect(valuesOf(records)).toEqual([])
+    expect(consumer.position(partition0)).toBe(await endOffset())
+  })
+
   test('read_uncommitted consumers see the records of an aborted transaction', async () => {
     const topic = await makeTopic(context.log)
     const transaction = await transactionalProducer().beginTransaction()
