@@ -29,6 +29,7 @@ export { StateDirectoryLockedError, UnknownStoreError, StoreNotLocalError, Incom
 export { ProcessingError, RecordDeserializationError, TopologyError, LateRecordError } from './core/runtime/errors.js'
 export * from './core/serde/index.js'
 export { embedded, openEmbeddedLog, type EmbeddedLogOptions, type Durability } from './core/log/embedded/index.js'
+export { logFromEnv, KAFKA_BROKERS_ENV, type ChosenLog } from './core/log-from-env.js'
 export { kafka, openKafkaLog, type KafkaLogOptions, type KafkaSasl, type KafkaRetryOptions } from './core/log/kafka/index.js'
 export type * from './core/log/types.js'
 export * from './core/log/errors.js'

@@ -21,6 +21,8 @@ const prefillBatchRecords = 1_000
 const maxPollRecords = 1_000
 /** How often the wait for the end looks at the app's counters. */
 const checkIntervalMs = 1
+/** How long `checkOutputs` waits for a fetch before it calls the outputs short. */
+const checkPollTimeoutMs = 2_000
 /** A run that makes no progress for this long is stuck. */
 const stuckAfterMs = 30_000
 
@@ -136,14 +138,17 @@ export async function timeLogCopy<V extends NonNullable<unknown>>(log: Log, plan
 export async function checkOutputs<V extends NonNullable<unknown>>(log: Log, plan: { topic: string; records: number; kind: RecordKind<V> }): Promise<void> {
   const consumer = log.consumer({ isolation: 'read_committed' })
   await consumer.assign([{ topic: plan.topic, partition: 0 }])
+  const expected = keptCount(plan.records)
   let count = 0
   let last: LogRecord | undefined
-  for (let batch = await consumer.poll({ maxRecords: 10_000 }); batch.length > 0; batch = await consumer.poll({ maxRecords: 10_000 })) {
+  // Waits for fetches while outputs are missing (a Kafka fetch is not instant); once all are in, one look for extras.
+  for (;;) {
+    const batch = await consumer.poll({ maxRecords: 10_000, timeoutMs: count < expected ? checkPollTimeoutMs : 0 })
+    if (batch.length === 0) break
     count += batch.length
     last = batch[batch.length - 1]
   }
   await consumer.close()
-  const expected = keptCount(plan.records)
   if (count !== expected) throw new Error(`${plan.topic} holds ${count} records, expected ${expected}`)
   const context = { topic: plan.topic, isKey: false }
   const lastExpected = plan.kind.transform(plan.kind.serde.deserialize(plan.kind.valueBytes(lastKeptSequence(plan.records)), context))
