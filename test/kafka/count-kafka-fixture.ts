@@ -3,9 +3,14 @@
  * checks read back from the broker (the group's members and committed offsets, the output's
  * latest count per word under read_committed).
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import kafkajs, { type Admin } from 'kafkajs'
-import type { IsolationLevel, Log, Producer, ProducerRecord } from '../../index.js'
+import { afterAll, beforeAll, onTestFailed, onTestFinished } from 'vitest'
+import { openKafkaLog, type IsolationLevel, type Log, type Producer, type ProducerRecord } from '../../index.js'
 import { LineChild } from '../crash/child-process.js'
+import { makeScratchDirectory } from '../crash/scratch.js'
+import { useTestBroker } from './test-broker.js'
 import { valueOf, wordOf, type CountAppTuning, type CountNames } from '../crash/count-workload.js'
 import { waitUntil } from '../runtime/helpers.js'
 
@@ -188,4 +193,52 @@ export async function readOutputCounts(
   } finally {
     await consumer.close()
   }
+}
+
+/** What a count test file talks to the broker with: a Tributary log and a kafkajs admin, open while its tests run. */
+export interface CountClients {
+  readonly bootstrap: () => string
+  readonly log: () => Log
+  readonly admin: () => Admin
+}
+
+/** Registers the hooks that open the broker's clients before a file's tests and close them after. */
+export function useCountClients(clientId: string): CountClients {
+  const bootstrap = useTestBroker()
+  let log: Log | undefined
+  let admin: Admin | undefined
+  beforeAll(async () => {
+    log = await openKafkaLog({ brokers: bootstrap(), clientId })
+    admin = new kafkajs.Kafka({ clientId: `${clientId}-admin`, brokers: [bootstrap()], logLevel: kafkajs.logLevel.NOTHING }).admin()
+    await admin.connect()
+  })
+  afterAll(async () => {
+    await admin?.disconnect()
+    await log?.close()
+  })
+  return { bootstrap, log: () => log!, admin: () => admin! }
+}
+
+/**
+ * Starts the count app's instances of one test as children, each with its state in a scratch
+ * directory; when the test ends they are killed and the directory removed, and if it failed
+ * their stderr is printed.
+ */
+export function countChildren(bootstrap: string, names: CountNames, scratchPrefix: string, tuning: CountAppTuning): { readonly start: (clientId: string) => KafkaCountChild; readonly children: readonly KafkaCountChild[] } {
+  const root = makeScratchDirectory(scratchPrefix, 256 * 1024 * 1024)
+  const children: KafkaCountChild[] = []
+  onTestFinished(async () => {
+    for (const child of children) child.kill()
+    await Promise.all(children.map((child) => child.exited))
+    fs.rmSync(root, { recursive: true, force: true })
+  })
+  onTestFailed(() => {
+    for (const child of children) if (child.stderr !== '') console.error(`${child.clientId} stderr:\n${child.stderr}`)
+  })
+  const start = (clientId: string): KafkaCountChild => {
+    const child = new KafkaCountChild(bootstrap, path.join(root, clientId), names, clientId, tuning)
+    children.push(child)
+    return child
+  }
+  return { start, children }
 }

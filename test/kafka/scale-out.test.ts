@@ -11,18 +11,12 @@
  * TRIBUTARY_KAFKA_SCALE_RECORDS (default 3,000) sets the input size.
  * Runs when `kafkaTestsWanted()` (CI, or TRIBUTARY_KAFKA=1); in CI a broker that cannot start fails.
  */
-import fs from 'node:fs'
-import path from 'node:path'
-import { Kafka, logLevel, type Admin } from 'kafkajs'
-import { beforeAll, afterAll, describe, expect, onTestFailed, onTestFinished, test } from 'vitest'
-import { openKafkaLog, type Log } from '../../index.js'
+import { describe, expect, test } from 'vitest'
 import { checkCounts } from '../crash/count-check.js'
-import { makeScratchDirectory } from '../crash/scratch.js'
 import { waitUntil } from '../runtime/helpers.js'
 import { kafkaTestsWanted } from './broker.js'
 import { uniqueCountNames } from './count-kafka.js'
-import { committedTotal, countsOf, everyInputCommitted, KafkaCountChild, readOutputCounts, waitForChild, waitForMembers, WordFeeder } from './count-kafka-fixture.js'
-import { useTestBroker } from './test-broker.js'
+import { committedTotal, countChildren, countsOf, everyInputCommitted, readOutputCounts, waitForChild, waitForMembers, useCountClients, WordFeeder } from './count-kafka-fixture.js'
 
 const RECORDS = Number(process.env.TRIBUTARY_KAFKA_SCALE_RECORDS || 3_000)
 if (!Number.isSafeInteger(RECORDS) || RECORDS < 1_000) throw new Error(`TRIBUTARY_KAFKA_SCALE_RECORDS must be an integer of at least 1000, got ${JSON.stringify(process.env.TRIBUTARY_KAFKA_SCALE_RECORDS)}`)
@@ -34,41 +28,15 @@ const PARTITIONS = 6
 const CACHE_MAX_BYTES = 0
 
 describe.skipIf(!kafkaTestsWanted())('the count app scaled out over instances on Kafka', () => {
-  const bootstrap = useTestBroker()
-  let log: Log
-  let admin: Admin
-
-  beforeAll(async () => {
-    log = await openKafkaLog({ brokers: bootstrap(), clientId: 'scale-out-test' })
-    admin = new Kafka({ clientId: 'scale-out-test-admin', brokers: [bootstrap()], logLevel: logLevel.NOTHING }).admin()
-    await admin.connect()
-  })
-
-  afterAll(async () => {
-    await admin?.disconnect()
-    await log?.close()
-  })
+  const clients = useCountClients('scale-out-test')
 
   test(
     'three instances under exactly_once, one killed with SIGKILL mid-stream and a fourth joining later, count every word exactly once',
     async () => {
       const startedMs = Date.now()
       const names = uniqueCountNames('scale')
-      const root = makeScratchDirectory('tributary-kafka-scale-', 256 * 1024 * 1024)
-      const children: KafkaCountChild[] = []
-      onTestFinished(async () => {
-        for (const child of children) child.kill()
-        await Promise.all(children.map((child) => child.exited))
-        fs.rmSync(root, { recursive: true, force: true })
-      })
-      onTestFailed(() => {
-        for (const child of children) if (child.stderr !== '') console.error(`${child.clientId} stderr:\n${child.stderr}`)
-      })
-      const start = (clientId: string): KafkaCountChild => {
-        const child = new KafkaCountChild(bootstrap(), path.join(root, clientId), names, clientId, { cacheMaxBytes: CACHE_MAX_BYTES })
-        children.push(child)
-        return child
-      }
+      const { log, admin } = { log: clients.log(), admin: clients.admin() }
+      const { start, children } = countChildren(clients.bootstrap(), names, 'tributary-kafka-scale-', { cacheMaxBytes: CACHE_MAX_BYTES })
 
       await log.createTopic(names.input, { partitions: PARTITIONS })
       await log.createTopic(names.output, { partitions: PARTITIONS })

@@ -11,18 +11,12 @@
  * TRIBUTARY_KAFKA_ZOMBIE_RECORDS (default 3,000) sets the input size.
  * Runs when `kafkaTestsWanted()` (CI, or TRIBUTARY_KAFKA=1); in CI a broker that cannot start fails.
  */
-import fs from 'node:fs'
-import path from 'node:path'
-import { Kafka, logLevel, type Admin } from 'kafkajs'
-import { afterAll, beforeAll, describe, expect, onTestFailed, onTestFinished, test } from 'vitest'
-import { openKafkaLog, type Log } from '../../index.js'
+import { describe, expect, test } from 'vitest'
 import { checkCounts } from '../crash/count-check.js'
-import { makeScratchDirectory } from '../crash/scratch.js'
 import { waitUntil } from '../runtime/helpers.js'
 import { kafkaTestsWanted } from './broker.js'
 import { uniqueCountNames } from './count-kafka.js'
-import { committedTotal, countsOf, everyInputCommitted, inputProgress, KafkaCountChild, readOutputCounts, waitForChild, waitForMembers, WordFeeder } from './count-kafka-fixture.js'
-import { useTestBroker } from './test-broker.js'
+import { committedTotal, countChildren, countsOf, everyInputCommitted, inputProgress, readOutputCounts, waitForChild, waitForMembers, useCountClients, WordFeeder } from './count-kafka-fixture.js'
 
 const RECORDS = Number(process.env.TRIBUTARY_KAFKA_ZOMBIE_RECORDS || 3_000)
 if (!Number.isSafeInteger(RECORDS) || RECORDS < 1_000) throw new Error(`TRIBUTARY_KAFKA_ZOMBIE_RECORDS must be an integer of at least 1000, got ${JSON.stringify(process.env.TRIBUTARY_KAFKA_ZOMBIE_RECORDS)}`)
@@ -35,41 +29,15 @@ const PARTITIONS = 6
 const COMMIT_INTERVAL_MS = 1_000
 
 describe.skipIf(!kafkaTestsWanted())('a count app instance paused past its session timeout on Kafka', () => {
-  const bootstrap = useTestBroker()
-  let log: Log
-  let admin: Admin
-
-  beforeAll(async () => {
-    log = await openKafkaLog({ brokers: bootstrap(), clientId: 'zombie-test' })
-    admin = new Kafka({ clientId: 'zombie-test-admin', brokers: [bootstrap()], logLevel: logLevel.NOTHING }).admin()
-    await admin.connect()
-  })
-
-  afterAll(async () => {
-    await admin?.disconnect()
-    await log?.close()
-  })
+  const clients = useCountClients('zombie-test')
 
   test(
     'is fenced when it resumes, commits nothing stale, rejoins the group, and the output stays exact',
     async () => {
       const startedMs = Date.now()
       const names = uniqueCountNames('zombie')
-      const root = makeScratchDirectory('tributary-kafka-zombie-', 256 * 1024 * 1024)
-      const children: KafkaCountChild[] = []
-      onTestFinished(async () => {
-        for (const child of children) child.kill()
-        await Promise.all(children.map((child) => child.exited))
-        fs.rmSync(root, { recursive: true, force: true })
-      })
-      onTestFailed(() => {
-        for (const child of children) if (child.stderr !== '') console.error(`${child.clientId} stderr:\n${child.stderr}`)
-      })
-      const start = (clientId: string): KafkaCountChild => {
-        const child = new KafkaCountChild(bootstrap(), path.join(root, clientId), names, clientId, { commitIntervalMs: COMMIT_INTERVAL_MS })
-        children.push(child)
-        return child
-      }
+      const { log, admin } = { log: clients.log(), admin: clients.admin() }
+      const { start, children } = countChildren(clients.bootstrap(), names, 'tributary-kafka-zombie-', { commitIntervalMs: COMMIT_INTERVAL_MS })
 
       await log.createTopic(names.input, { partitions: PARTITIONS })
       await log.createTopic(names.output, { partitions: PARTITIONS })
