@@ -2,12 +2,12 @@ import { describe, expect, test } from 'vitest'
 import { rocksdbStores, serdes, type App, type Stream, type TestDriver } from '../../index.js'
 import { joinWindow } from '../../operators/index.js'
 import { driverPerTest } from '../operators/helpers.js'
+import { joinSender, SECOND } from './helpers.js'
 import { tempDirPerTest } from '../runtime/helpers.js'
 
 type Kind = 'inner' | 'left' | 'outer'
 type Values = Stream<string, string | null>
 
-const SECOND = 1_000
 const input = { key: serdes.string(), value: serdes.nullable(serdes.string()) }
 const output = { key: serdes.string(), value: serdes.string() }
 const joiner = (left: string | null, right: string | null): string => `[${left}, ${right}]`
@@ -53,13 +53,7 @@ function joinApp(kind: Kind, window?: ReturnType<typeof joinWindow>): (app: App)
 }
 
 /** Sends one record to `side` at `seconds` and returns what the join emitted since the last call. */
-function sender(driver: TestDriver): (side: 'left' | 'right', value: string | null, seconds: number, key?: string) => Promise<string[]> {
-  const joined = driver.output('joined', output)
-  return async (side, value, seconds, key = 'k') => {
-    await driver.input(side, input).send(value, { key, timestamp: seconds * SECOND })
-    return joined.readValues()
-  }
-}
+const sender = (driver: TestDriver) => joinSender<'left' | 'right', string>(driver, output)
 
 describe('stream-stream join: the documented semantics (Kafka 4.0 docs, DSL API, Joining, "Semantics of stream-stream joins")', () => {
   // Registered first, so the directories go after the drivers have closed.

@@ -1,10 +1,9 @@
 import { describe, expect, test } from 'vitest'
 import { ConfigError, rocksdbStores, serdes, type App, type Stream, type TestDriver } from '../../index.js'
 import { driverPerTest } from '../operators/helpers.js'
+import { joinSender, nullableStrings, SECOND } from './helpers.js'
 import { tempDirPerTest } from '../runtime/helpers.js'
 
-const SECOND = 1_000
-const nullableStrings = { key: serdes.string(), value: serdes.nullable(serdes.string()) }
 const output = { key: serdes.string(), value: serdes.string() }
 const joiner = (value: string, tableValue: string | null): string => `[${value}, ${tableValue}]`
 
@@ -42,13 +41,7 @@ function joinApp(kind: 'inner' | 'left'): (app: App) => void {
   }
 }
 
-function sender(driver: TestDriver): (side: 'stream' | 'table', value: string | null, seconds: number, key?: string) => Promise<string[]> {
-  const joined = driver.output('joined', output)
-  return async (side, value, seconds, key = 'k') => {
-    await driver.input(side, nullableStrings).send(value, { key, timestamp: seconds * SECOND })
-    return joined.readValues()
-  }
-}
+const sender = (driver: TestDriver) => joinSender<'stream' | 'table', string>(driver, output)
 
 describe('stream-table join: the documented semantics (Kafka 4.0 docs, DSL API, Joining, "Semantics of stream-table joins")', () => {
   // Registered first, so the directories go after the drivers have closed.

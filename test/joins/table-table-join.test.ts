@@ -2,11 +2,11 @@ import { describe, expect, test } from 'vitest'
 import { ConfigError, rocksdbStores, serdes, type App, type Table, type TestDriver } from '../../index.js'
 import { tumbling } from '../../operators/index.js'
 import { driverPerTest } from '../operators/helpers.js'
+import { joinSender } from './helpers.js'
 import { tempDirPerTest } from '../runtime/helpers.js'
 
 type Kind = 'inner' | 'left' | 'outer'
 
-const SECOND = 1_000
 const updates = { key: serdes.string(), value: serdes.nullable(serdes.string()) }
 const joiner = (left: string | null, right: string | null): string => `[${left}, ${right}]`
 
@@ -50,13 +50,7 @@ function joinApp(kind: Kind, name?: string): (app: App) => void {
   }
 }
 
-function sender(driver: TestDriver): (side: 'left' | 'right', value: string | null, seconds: number, key?: string) => Promise<(string | null)[]> {
-  const joined = driver.output('joined', updates)
-  return async (side, value, seconds, key = 'k') => {
-    await driver.input(side, updates).send(value, { key, timestamp: seconds * SECOND })
-    return joined.readValues()
-  }
-}
+const sender = (driver: TestDriver) => joinSender<'left' | 'right', string | null>(driver, updates)
 
 describe('table-table join: the documented semantics (Kafka 4.0 docs, DSL API, Joining, "Semantics of table-table equi-joins")', () => {
   // Registered first, so the directories go after the drivers have closed.
