@@ -68,10 +68,16 @@ export interface TopicConfig {
   readonly deleteRetentionMs?: number
   /** Replicas per partition (Kafka backend only; the embedded log has one copy). */
   readonly replicationFactor?: number
+  /**
+   * In-sync replicas a write with acks from all of them needs, else it is refused (Kafka's
+   * `min.insync.replicas`; Kafka backend only). With 3 replicas and 2, every acknowledged write
+   * is on two brokers and the topic takes writes with one broker down.
+   */
+  readonly minInsyncReplicas?: number
 }
 
 /** TopicConfig with every default filled in. */
-export type ResolvedTopicConfig = Required<Omit<TopicConfig, 'replicationFactor'>>
+export type ResolvedTopicConfig = Required<Omit<TopicConfig, 'replicationFactor' | 'minInsyncReplicas'>>
 
 export interface PartitionDescription {
   readonly partition: number
@@ -164,6 +170,13 @@ export interface Consumer {
   seekToTimestamp(partition: TopicPartition, timestamp: number): Promise<void>
   /** The offset of the next record `poll` will return for this partition. */
   position(partition: TopicPartition): number
+  /**
+   * How many records of the partition lie past its position, as far as this consumer knows
+   * (Java's `currentLag`): exact on the embedded and memory logs (up to the last stable offset
+   * under read_committed); on Kafka, up to the high watermark of its last fetch, which counts
+   * records of open transactions too. Undefined while unknown.
+   */
+  currentLag(partition: TopicPartition): number | undefined
   pause(partitions: readonly TopicPartition[]): void
   resume(partitions: readonly TopicPartition[]): void
   /** Commits these offsets for the group, or the current positions of all assigned partitions. */

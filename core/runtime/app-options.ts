@@ -46,6 +46,24 @@ export interface AppOptions {
    * time moves only with records, as in Kafka Streams).
    */
   readonly idleTimeout?: Duration
+  /**
+   * How long a task with several inputs (a join, a merge) waits for one that has nothing fetched,
+   * whose next record may come first by timestamp, before it processes the others anyway: Kafka
+   * Streams' `max.task.idle.ms`. Default 0: it waits only for an input its consumer knows to have
+   * records past its position (for at most 1 s). Above 0 it waits for any empty input that long,
+   * once per record it had: for an input fed through a repartition topic, say, which may be empty
+   * only because its records are still on their way through the app. Latency grows by as much
+   * when an input is quiet.
+   */
+  readonly maxTaskIdle?: Duration
+  /**
+   * How long the app keeps retrying after its log fails it with a retriable error (a broker down,
+   * a coordinator moving) before it gives up and stops with that error. Each time, every task is
+   * closed without committing and taken up again from the last commit (its stores restored from
+   * their changelogs), as Kafka Streams does within `task.timeout.ms`. Default 5 minutes; 0
+   * fails at the first such error.
+   */
+  readonly taskTimeout?: Duration
   /** Drop the state of stores whose shape changed (or that are gone) instead of refusing to start. Default false. */
   readonly resetState?: boolean
   readonly clock?: Clock
@@ -68,6 +86,8 @@ export interface ResolvedAppOptions {
   readonly cacheMaxBytes: number
   readonly resetState: boolean
   readonly idleTimeoutMs: number | undefined
+  readonly taskTimeoutMs: number
+  readonly maxTaskIdleMs: number
   readonly clock: Clock
   readonly logger: AppLogger
 }
@@ -113,6 +133,8 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     cacheMaxBytes: options.cacheMaxBytes ?? 10 * 1024 * 1024,
     resetState: options.resetState ?? false,
     idleTimeoutMs: options.idleTimeout === undefined ? undefined : toMillis(options.idleTimeout, 'idleTimeout'),
+    maxTaskIdleMs: options.maxTaskIdle === undefined ? 0 : toMillis(options.maxTaskIdle, 'maxTaskIdle'),
+    taskTimeoutMs: options.taskTimeout === undefined ? 300_000 : toMillis(options.taskTimeout, 'taskTimeout'),
     clock: options.clock ?? systemClock,
     logger: options.logger ?? stderrLogger,
   }

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js'
-import { ProducerFencedError } from '../log/errors.js'
+import { LogError, ProducerFencedError } from '../log/errors.js'
 import type { Consumer, Log, LogRecord, Producer, RebalanceListener, TopicPartition } from '../log/types.js'
 import { Committer } from './committer.js'
 import { RecordDeserializationError, ProcessingError, type LateRecordError } from './errors.js'
@@ -27,6 +27,15 @@ import { GlobalStore } from '../../state/global-store.js'
  */
 const REPARTITION_PURGE_INTERVAL_MS = 30_000
 
+/** The pause after a retriable log error before the app takes its tasks up again. */
+const RETRY_BACKOFF_MS = 1_000
+
+/**
+ * How long a task waits at least for an empty input its consumer knows to have records past its
+ * position: their fetch is under way (see AppRunner.waitsFor).
+ */
+const KNOWN_LAG_WAIT_MS = 1_000
+
 /** Records a global store takes in before the next commit checkpoints it (as Kafka Streams). */
 const GLOBAL_CHECKPOINT_EVERY_RECORDS = 10_000
 
@@ -49,6 +58,8 @@ interface Route {
   head: number
   /** Its fetching is paused: it has plenty buffered. */
   paused: boolean
+  /** Since when the task has waited for this input while empty, and the end of it its consumer knew of then (see waitsFor). */
+  idle: { readonly end: number; readonly since: number } | undefined
 }
 
 /**
@@ -79,6 +90,12 @@ export class AppRunner {
   private lastPurgeAt = -Infinity
   /** Records the global stores took in since their last checkpoint. */
   private globalUpdates = 0
+  /** The app's repartition topics: written by its own tasks. */
+  private repartitionTopics: ReadonlySet<string> = new Set()
+  /** When the log first failed the app with a retriable error since its last good commit. */
+  private retryingSince: number | undefined
+  /** The tasks were dropped: the consumer rejoins the group (at the next turn of the loop) to get them again. */
+  private rejoinPending = false
 
   constructor(
     private readonly options: ResolvedAppOptions,
@@ -100,6 +117,7 @@ export class AppRunner {
     try {
       await this.prepareTopics()
       await this.openGlobalStores()
+      this.repartitionTopics = new Set(this.builder.graph.repartitionTopics.map((topic) => topic.name))
       this.sourceTopics = [...new Set(this.subTopologies.flatMap((sub) => sub.sources.flatMap((source) => source.topics)))]
       const exactlyOnce = this.options.processing === 'exactly_once'
       this.consumer = this.log.consumer({
@@ -138,6 +156,7 @@ export class AppRunner {
     await this.process(records)
     await this.tick()
     await Promise.all([...this.tasks.values()].map((task) => task.idle()))
+    await this.committer!.settle()
     if (this.failure !== undefined) throw this.failure
     return records.length + updates
   }
@@ -172,6 +191,10 @@ export class AppRunner {
     try {
       while (!this.stopping && this.failure === undefined) {
         try {
+          if (this.rejoinPending) {
+            await this.consumer!.subscribe(this.sourceTopics, this.rebalanceListener)
+            this.rejoinPending = false
+          }
           await this.updateGlobalStores()
           const waitMs = Math.max(0, Math.min(this.options.pollTimeoutMs, nextCommitAt - this.clock.now()))
           const records = await this.consumer!.poll({ timeoutMs: waitMs })
@@ -183,10 +206,12 @@ export class AppRunner {
           if (this.clock.now() >= nextCommitAt) {
             await this.commit(undefined, { deferrable: true })
             nextCommitAt = this.clock.now() + this.options.commitIntervalMs
+            this.retryingSince = undefined
           }
         } catch (error) {
-          if (!(error instanceof ProducerFencedError)) throw error
-          await this.dropMigratedTasks(error)
+          if (error instanceof ProducerFencedError) await this.dropMigratedTasks(error)
+          else if (this.retriable(error)) await this.restartTasks(error)
+          else throw error
         }
       }
       if (this.failure === undefined) {
@@ -250,7 +275,10 @@ export class AppRunner {
     if (resume.length > 0) this.consumer!.resume(resume)
   }
 
-  /** Pushes a task's buffered records through its pipeline, lowest timestamp first. */
+  /**
+   * Pushes a task's buffered records through its pipeline, lowest timestamp first, holding them
+   * back while an input with nothing buffered may have the next one (see waitsFor).
+   */
   private async feed(task: Task, pollWasFull: boolean): Promise<void> {
     const routes: Route[] = []
     for (const tracker of task.inputs()) {
@@ -263,17 +291,18 @@ export class AppRunner {
     }
     for (;;) {
       let next: Route | undefined
-      let empty = false
+      let empty: Route[] | undefined
       let buffered = 0
       for (const route of routes) {
         const waiting = route.buffer.length - route.head
         buffered += waiting
-        if (waiting === 0) empty = true
+        if (waiting === 0) (empty ??= []).push(route)
         else if (next === undefined || route.buffer[route.head]!.timestamp < next.buffer[next.head]!.timestamp) next = route
       }
       if (next === undefined) return
-      // A partition with nothing buffered after a full poll may hold the next record: wait for it.
-      if (empty && pollWasFull && buffered < MAX_BUFFERED_PER_TASK) return
+      // An input with nothing buffered may hold the next record: after a full poll (the consumer
+      // has more to give than it gave), or when its consumer knows of records past its position.
+      if (empty !== undefined && buffered < MAX_BUFFERED_PER_TASK && (pollWasFull || this.waitsFor(empty))) return
       const record = next.buffer[next.head]!
       next.head++
       if (next.head === next.buffer.length) {
@@ -292,6 +321,34 @@ export class AppRunner {
       if (this.failure !== undefined) return
       if (task.bufferedOutputs >= this.options.maxBufferedOutputs) await this.committer!.sendOutputs([task])
     }
+  }
+
+  /**
+   * Whether a task holds back its buffered records for inputs with nothing buffered that may
+   * have the next record by timestamp, as Kafka Streams does (`max.task.idle.ms`): an input its
+   * consumer knows to have records past its position (its lag) is waited for, up to `maxTaskIdle`
+   * or KNOWN_LAG_WAIT_MS, whichever is longer (on Kafka, a fetch's high watermark also counts
+   * records of open or aborted transactions, which may never arrive); with `maxTaskIdle` above 0,
+   * an input with no known lag is waited for too, up to `maxTaskIdle`. An input is waited for
+   * once per end its consumer knows of: when that time is up, the task processes without it until
+   * it has more.
+   */
+  private waitsFor(empty: readonly Route[]): boolean {
+    const now = this.clock.now()
+    let waits = false
+    for (const route of empty) if (this.waitsForInput(route, now)) waits = true
+    return waits
+  }
+
+  private waitsForInput(route: Route, now: number): boolean {
+    const partition = { topic: route.tracker.topic, partition: route.tracker.partition }
+    const lag = this.consumer!.currentLag(partition)
+    const idleMs = this.options.maxTaskIdleMs
+    if (lag === 0 && idleMs === 0) return false
+    // -1: the consumer does not know the partition's end yet.
+    const end = lag === undefined ? -1 : this.consumer!.position(partition) + lag
+    if (route.idle === undefined || route.idle.end !== end) route.idle = { end, since: now }
+    return now - route.idle.since < (lag === 0 ? idleMs : Math.max(idleMs, KNOWN_LAG_WAIT_MS))
   }
 
   /** A task with one input: its buffer in order, nothing to interleave. */
@@ -349,8 +406,7 @@ export class AppRunner {
     const now = this.clock.now()
     if (now - this.lastPurgeAt < REPARTITION_PURGE_INTERVAL_MS) return
     this.lastPurgeAt = now
-    const repartition = new Set(this.builder.graph.repartitionTopics.map((topic) => topic.name))
-    const offsets = this.committer!.committedOffsets().filter((offset) => repartition.has(offset.topic))
+    const offsets = this.committer!.committedOffsets().filter((offset) => this.repartitionTopics.has(offset.topic))
     if (offsets.length === 0) return
     try {
       await this.log.deleteRecords(offsets)
@@ -440,7 +496,7 @@ export class AppRunner {
       }
       const tracker = new PartitionTracker(topic, partition, source)
       task.addInput(tracker)
-      this.routes.set(tracker.key, { task, tracker, buffer: [], head: 0, paused: false })
+      this.routes.set(tracker.key, { task, tracker, buffer: [], head: 0, paused: false, idle: undefined })
     }
     for (const task of created) {
       const sub = this.subTopologies[task.subTopology]!
@@ -495,6 +551,12 @@ export class AppRunner {
    */
   private async dropMigratedTasks(fenced: ProducerFencedError): Promise<void> {
     this.options.logger.warn(`${fenced.message}: the group moved its tasks on; closing every task without committing and rejoining the group`)
+    await this.closeTasksDirty()
+    this.rejoinPending = true
+  }
+
+  /** Closes every task without committing: its stores without a checkpoint, its producer released. */
+  private async closeTasksDirty(): Promise<void> {
     for (const task of this.tasks.values()) {
       task.close()
       await task.stores?.close(false)
@@ -502,7 +564,34 @@ export class AppRunner {
     }
     this.tasks.clear()
     this.routes.clear()
-    await this.consumer!.subscribe(this.sourceTopics, this.rebalanceListener)
+  }
+
+  /**
+   * Whether the app rides out `error`: a retriable log error (a broker or coordinator gone for a
+   * while) within `taskTimeout` of the first since the last good commit.
+   */
+  private retriable(error: unknown): error is LogError {
+    if (!(error instanceof LogError) || !error.retriable || this.stopping) return false
+    const now = this.clock.now()
+    this.retryingSince ??= now
+    return now - this.retryingSince < this.options.taskTimeoutMs
+  }
+
+  /**
+   * The log failed a send or a commit with a retriable error that outlived the client's own
+   * retries: what the tasks did since their last commit may or may not have been written (under
+   * exactly_once their open transactions are void or, if the commit got through, committed). As
+   * Kafka Streams with a corrupted task, every task is closed without committing, its producer
+   * closed (its successor fences it and aborts what it left open), and the group rejoined: the
+   * tasks start again from their last committed offsets, their stores restored from the changelog.
+   */
+  private async restartTasks(error: LogError): Promise<void> {
+    this.options.logger.warn(`${error.message}: closing every task without committing and taking them up again from the last commit`)
+    await this.committer!.abort()
+    await this.closeTasksDirty()
+    this.rejoinPending = true
+    // The log is not expected back at once: the next attempt comes after a pause.
+    await new Promise<void>((resolve) => this.clock.setTimeout(resolve, RETRY_BACKOFF_MS))
   }
 
   private onDeserializationError(task: Task, error: unknown, record: LogRecord): void {

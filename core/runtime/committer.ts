@@ -3,6 +3,9 @@ import type { Consumer, Log, Producer, ProducerRecord, TopicPartitionOffset, Tra
 import type { AppMetrics } from './app-options.js'
 import type { Task } from './task.js'
 
+/** The key of the at_least_once producer's sends in flight (a task's are under its task id). */
+const SHARED = ''
+
 /**
  * Makes progress durable, keeping the commit invariant: an input offset is committed only
  * after every output caused by the records before it is written.
@@ -11,11 +14,18 @@ import type { Task } from './task.js'
  * - exactly_once: a transactional producer per task (its id, `<app id>-<task id>`, fences a
  *   zombie instance of the task); outputs go into the task's open transaction as they come,
  *   and the commit adds the input offsets and commits it: all of it becomes visible, or none.
+ *
+ * A send is not waited for where it starts: the runtime fetches and processes the next batch
+ * while it is on its way, and waits for it only before the next send to the same producer (one
+ * send in flight per producer, so records keep their order) or before a commit. A failed send
+ * fails the next of those.
  */
 export class Committer {
   private readonly taskProducers = new Map<string, Producer>()
   private readonly transactions = new Map<string, Transaction>()
   private readonly committed = new Map<string, number>()
+  /** The send in flight per producer: SHARED, or the task id under exactly_once. */
+  private readonly inFlight = new Map<string, Promise<void>>()
 
   constructor(
     private readonly appId: string,
@@ -26,13 +36,40 @@ export class Committer {
     private readonly warn: (message: string) => void = () => undefined,
   ) {}
 
-  /** Sends the outputs the tasks have buffered (into their transactions under exactly_once). */
+  /**
+   * Starts sending the outputs the tasks have buffered (into their transactions under
+   * exactly_once), each after its producer's previous send is done.
+   */
   async sendOutputs(tasks: Iterable<Task>): Promise<void> {
     for (const task of tasks) {
       if (task.bufferedOutputs === 0) continue
-      const outputs = task.takeOutputs()
-      if (this.producer !== undefined) await this.send(this.producer, outputs)
-      else await this.send(await this.transactionOf(task), outputs)
+      const key = this.producer === undefined ? task.taskId : SHARED
+      await this.settleKey(key)
+      const target = this.producer ?? (await this.transactionOf(task))
+      const sending = this.send(target, task.takeOutputs())
+      // Its failure is reported by whoever waits for it next (settle); until then it is held here.
+      sending.catch(() => undefined)
+      this.inFlight.set(key, sending)
+    }
+  }
+
+  /** Waits for the tasks' sends in flight (all of them without `tasks`); rejects if one failed. */
+  async settle(tasks?: Iterable<Task>): Promise<void> {
+    if (tasks === undefined || this.producer !== undefined) {
+      const keys = tasks === undefined ? [...this.inFlight.keys()] : [SHARED]
+      for (const key of keys) await this.settleKey(key)
+      return
+    }
+    for (const task of tasks) await this.settleKey(task.taskId)
+  }
+
+  private async settleKey(key: string): Promise<void> {
+    const sending = this.inFlight.get(key)
+    if (sending === undefined) return
+    try {
+      await sending
+    } finally {
+      if (this.inFlight.get(key) === sending) this.inFlight.delete(key)
     }
   }
 
@@ -45,6 +82,7 @@ export class Committer {
    */
   async commit(tasks: readonly Task[], { deferrable = false }: { readonly deferrable?: boolean } = {}): Promise<void> {
     await this.sendOutputs(tasks)
+    await this.settle(tasks)
     if (this.producer !== undefined) {
       const offsets = this.changed(tasks.flatMap((task) => task.committableOffsets()))
       if (offsets.length > 0) {
@@ -78,6 +116,7 @@ export class Committer {
    * that instance in turn.
    */
   async release(task: Task): Promise<void> {
+    await this.settleKey(task.taskId).catch(() => undefined)
     await this.transactions.get(task.taskId)?.abort().catch(() => undefined)
     this.transactions.delete(task.taskId)
     const producer = this.taskProducers.get(task.taskId)
@@ -87,6 +126,7 @@ export class Committer {
 
   /** Aborts open transactions (after a failure: their outputs must never be seen). */
   async abort(): Promise<void> {
+    await this.settle().catch(() => undefined)
     for (const transaction of this.transactions.values()) await transaction.abort().catch(() => undefined)
     this.transactions.clear()
   }

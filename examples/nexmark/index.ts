@@ -75,7 +75,9 @@ try {
   process.stderr.write(`generated ${values.events} events (seed ${values.seed}) into ${logs.location}: ${loaded.persons} persons, ${loaded.auctions} auctions, ${loaded.bids} bids\n`)
   for (const name of names) {
     const started = Date.now()
-    const app = new App({ id: `nexmark-${name}${runTag}`, log: logs, stores: inMemoryStores(), handleSignals: false, commitIntervalMs: 100 })
+    // maxTaskIdle: a join's input fed through a repartition topic (q8's auctions) may be empty only
+    // because its records are still on their way through the app; its other input waits for them.
+    const app = new App({ id: `nexmark-${name}${runTag}`, log: logs, stores: inMemoryStores(), handleSignals: false, commitIntervalMs: 100, maxTaskIdle: '500ms' })
     QUERIES[name].run(app, topicsOf(name))
     await app.start()
     let failure: unknown

@@ -143,6 +143,13 @@ export class EngineConsumer implements Consumer {
     return entry.position
   }
 
+  currentLag(partition: TopicPartition): number {
+    const entry = this.entry(partition)
+    entry.position ??= this.startPosition(entry)
+    const end = this.isolation === 'read_committed' ? entry.log.lastStableOffset : entry.log.endOffset
+    return Math.max(0, end - entry.position)
+  }
+
   pause(partitions: readonly TopicPartition[]): void {
     for (const entry of this.entries(partitions)) entry.paused = true
   }

@@ -167,6 +167,11 @@ export class KafkaConsumer implements Consumer {
     throw state.failure ?? new OffsetOutOfRangeError(partition.topic, partition.partition, Number.NaN, state.range.start, state.range.end)
   }
 
+  currentLag(partition: TopicPartition): number | undefined {
+    const state = this.states.get(partition)
+    return state.position === undefined ? undefined : Math.max(0, state.range.end - state.position)
+  }
+
   pause(partitions: readonly TopicPartition[]): void {
     for (const state of this.states.list(partitions)) {
       state.paused = true

@@ -28,7 +28,7 @@ export class KafkaLog implements Log {
   private constructor(options: ResolvedKafkaLogOptions, client: Kafka, admin: Admin) {
     this.admin = admin
     const offsets = new OffsetLookup(admin)
-    this.topics = new TopicAdmin(admin, offsets, options.replicationFactor, options.requestTimeoutMs)
+    this.topics = new TopicAdmin(admin, offsets, options, options.requestTimeoutMs)
     this.topicCache = new TopicInfoCache(this.topics, options.metadataMaxAgeMs)
     this.host = {
       options,

@@ -40,6 +40,8 @@ export interface KafkaLogOptions {
   readonly retry?: KafkaRetryOptions
   /** Replicas of each topic `createTopic` makes without its own `replicationFactor`. Default: the broker's `default.replication.factor`. */
   readonly replicationFactor?: number
+  /** `min.insync.replicas` of each topic `createTopic` makes without its own `minInsyncReplicas`. Default: the broker's. */
+  readonly minInsyncReplicas?: number
   /** How often a group member tells the coordinator it is alive (and learns of rebalances). Default 3000 ms, as Java's client. */
   readonly heartbeatIntervalMs?: number
   /** How long a fetch waits at the broker for new records. Default 500 ms, as Java's `fetch.max.wait.ms`. */
@@ -70,6 +72,7 @@ export interface ResolvedKafkaLogOptions {
   readonly requestTimeoutMs: number
   readonly retry: KafkaRetryOptions
   readonly replicationFactor: number | undefined
+  readonly minInsyncReplicas: number | undefined
   readonly heartbeatIntervalMs: number
   readonly fetchMaxWaitMs: number
   readonly rebalanceTimeoutMs: number
@@ -110,6 +113,7 @@ export function resolveKafkaLogOptions(options: KafkaLogOptions): ResolvedKafkaL
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     retry: options.retry ?? {},
     replicationFactor: options.replicationFactor,
+    minInsyncReplicas: options.minInsyncReplicas,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
     fetchMaxWaitMs: options.fetchMaxWaitMs ?? 500,
     rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 60_000,
@@ -126,6 +130,7 @@ export function resolveKafkaLogOptions(options: KafkaLogOptions): ResolvedKafkaL
   requireInteger('sessionTimeoutMs', resolved.sessionTimeoutMs, 1, MAX_MS)
   requireInteger('metadataMaxAgeMs', resolved.metadataMaxAgeMs, 0, MAX_MS)
   if (resolved.replicationFactor !== undefined) requireInteger('replicationFactor', resolved.replicationFactor, 1, 32_767)
+  if (resolved.minInsyncReplicas !== undefined) requireInteger('minInsyncReplicas', resolved.minInsyncReplicas, 1, 32_767)
   checkRetry(resolved.retry)
   if (!LOG_LEVELS.includes(resolved.clientLogLevel)) {
     throw new ConfigError('clientLogLevel', `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(resolved.clientLogLevel)}`)

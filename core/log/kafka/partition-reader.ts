@@ -49,6 +49,8 @@ export class PartitionReader {
       const last = records.at(-1)
       if (last === undefined) continue
       out.push(...records)
+      // What the fetch saw of the partition's end: the consumer's lag is known up to it.
+      if (parked.batch.highWatermark > state.range.end) state.range = { start: state.range.start, end: parked.batch.highWatermark }
       // Once the batch is all taken, kafkajs fetches after its trailing control records too.
       state.position = this.parts.buffer.get(state.key) === undefined ? parked.batch.nextOffset : last.offset + 1
     }

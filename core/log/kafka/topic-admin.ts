@@ -22,7 +22,7 @@ export class TopicAdmin {
   constructor(
     private readonly admin: Admin,
     private readonly offsets: OffsetLookup,
-    private readonly defaultReplicationFactor: number | undefined,
+    private readonly defaults: { readonly replicationFactor: number | undefined; readonly minInsyncReplicas: number | undefined },
     private readonly leaderTimeoutMs: number,
   ) {}
 
@@ -52,8 +52,10 @@ export class TopicAdmin {
 
   async create(name: string, config: TopicConfig): Promise<void> {
     const resolved = checkNewTopic(name, config)
-    const replicationFactor = config.replicationFactor ?? this.defaultReplicationFactor
+    const replicationFactor = config.replicationFactor ?? this.defaults.replicationFactor
     if (replicationFactor !== undefined) requireInteger('replicationFactor', replicationFactor, 1, 32_767)
+    const minInsyncReplicas = config.minInsyncReplicas ?? this.defaults.minInsyncReplicas
+    if (minInsyncReplicas !== undefined) requireInteger('minInsyncReplicas', minInsyncReplicas, 1, replicationFactor ?? 32_767)
     let created: boolean
     try {
       created = await this.admin.createTopics({
@@ -62,7 +64,7 @@ export class TopicAdmin {
             topic: name,
             numPartitions: resolved.partitions,
             ...(replicationFactor === undefined ? {} : { replicationFactor }),
-            configEntries: configEntriesOf(config),
+            configEntries: configEntriesOf({ ...config, ...(minInsyncReplicas === undefined ? {} : { minInsyncReplicas }) }),
           },
         ],
         // kafkajs's own wait gives up when the broker does not know the new topic yet.

@@ -41,6 +41,7 @@ export function configEntriesOf(config: TopicConfig): { name: string; value: str
     const value = config[field]
     if (value !== undefined) entries.push({ name: KAFKA_NAMES[field], value: String(value) })
   }
+  if (config.minInsyncReplicas !== undefined) entries.push({ name: 'min.insync.replicas', value: String(config.minInsyncReplicas) })
   return entries
 }
 

@@ -185,6 +185,19 @@ export function consumerTests(context: ContractContext): void {
     expect(consumer.position(tp)).toBe(3)
   })
 
+  test('currentLag() counts the records past the position', async () => {
+    const { topic, tp, producer, consumer } = await assignedWithRecords(4)
+    expect(consumer.currentLag(tp)).toBe(4)
+    await drain(consumer, 2)
+    expect(consumer.currentLag(tp)).toBe(4 - consumer.position(tp))
+    await drain(consumer, 4 - consumer.position(tp))
+    expect(consumer.currentLag(tp)).toBe(0)
+    await produceN(producer, topic, 3, { prefix: 'more' })
+    await drain(consumer, 3)
+    expect(consumer.currentLag(tp)).toBe(0)
+    expect(consumer.position(tp)).toBe(7)
+  })
+
   test('position() is the offset of the next record poll returns', async () => {
     const { tp, consumer } = await assignedWithRecords(4)
     expect(consumer.position(tp)).toBe(0)

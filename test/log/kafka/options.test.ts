@@ -34,6 +34,7 @@ describe('resolveKafkaLogOptions', () => {
     ['a broker without a port', { brokers: ['localhost'] }, 'brokers'],
     ['an empty clientId', { brokers: 'a:1', clientId: '' }, 'clientId'],
     ['a replication factor of 0', { brokers: 'a:1', replicationFactor: 0 }, 'replicationFactor'],
+    ['min.insync.replicas of 0', { brokers: 'a:1', minInsyncReplicas: 0 }, 'minInsyncReplicas'],
     ['a fractional timeout', { brokers: 'a:1', requestTimeoutMs: 1.5 }, 'requestTimeoutMs'],
     ['a session timeout of 0', { brokers: 'a:1', sessionTimeoutMs: 0 }, 'sessionTimeoutMs'],
     ['negative retries', { brokers: 'a:1', retry: { retries: -1 } }, 'retry.retries'],

@@ -14,6 +14,7 @@ describe('configEntriesOf', () => {
         maxRecordBytes: 2048,
         deleteRetentionMs: 60_000,
         replicationFactor: 3,
+        minInsyncReplicas: 2,
       }),
     ).toEqual([
       { name: 'cleanup.policy', value: 'compact' },
@@ -23,6 +24,7 @@ describe('configEntriesOf', () => {
       { name: 'segment.ms', value: '86400000' },
       { name: 'max.message.bytes', value: '2048' },
       { name: 'delete.retention.ms', value: '60000' },
+      { name: 'min.insync.replicas', value: '2' },
     ])
   })
 
