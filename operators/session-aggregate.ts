@@ -68,7 +68,7 @@ export function sessionAggregate<K, V, A>(spec: SessionAggregation<K, V, A>): Op
       const queue = new KeyedQueue<TimedRecord<K, V>>(context, name, (item) => item.record, handle)
       return (record) => {
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return
-        queue.push(record.key, { record, streamTime: context.streamTime })
+        queue.push(record.key, { record, streamTime: context.streamTimeOf(record) })
       }
     },
     { stores: [storeSpec] },

@@ -98,7 +98,7 @@ export function slidingAggregate<K, V, A>(spec: SlidingAggregation<K, V, A>): Op
       return (record) => {
         // Records without a key or value are skipped, as in Kafka Streams.
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return
-        queue.push(record.key, { record, streamTime: context.streamTime })
+        queue.push(record.key, { record, streamTime: context.streamTimeOf(record) })
       }
     },
     { stores: [spec.store, spec.records] },

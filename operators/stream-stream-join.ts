@@ -128,7 +128,7 @@ export function streamStreamJoin<K, VL, VR, VO>(spec: StreamStreamJoin<K, VL, VR
         // Records without a key or value are skipped, as in Kafka Streams.
         if (isMissing(record.key) || isMissing(record.value)) return
         inProcess.add(record.key)
-        queue.push(record.key, { side, record, streamTime: context.streamTime })
+        queue.push(record.key, { side, record, streamTime: context.streamTimeOf(record) })
       }
     },
     { stores: [specs.left, specs.right, ...(specs.unmatched ? [specs.unmatched] : [])] },

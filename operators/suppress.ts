@@ -75,7 +75,10 @@ export function suppressUntilWindowCloses<K, V>(closesAfterEndMs: number, buffer
       }
       const release = (): void => {
         // Not past records still being handled upstream: they may yet update an open window.
-        const streamTime = context.settledStreamTime
+        let streamTime = context.settledStreamTime
+        if (ends.length === 0 || ends[0]! + closesAfterEndMs > streamTime) return
+        // Nor past updates a cache upstream holds back until the commit (or an eviction).
+        streamTime = Math.min(streamTime, context.oldestHeldBack())
         while (ends.length > 0 && ends[0]! + closesAfterEndMs <= streamTime) {
           const end = ends.shift()!
           closedBefore = Math.max(closedBefore, end)

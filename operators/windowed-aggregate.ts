@@ -74,7 +74,7 @@ export function windowedAggregate<K, V, A>(spec: WindowedAggregation<K, V, A>): 
       return (record) => {
         // Records without a key or value are skipped, as in Kafka Streams.
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return
-        queue.push(record.key, { record, streamTime: context.streamTime })
+        queue.push(record.key, { record, streamTime: context.streamTimeOf(record) })
       }
     },
     { stores: [storeSpec] },

@@ -80,6 +80,8 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
   private readonly cache = new Map<unknown, CacheEntry<K, V>>()
   /** Entries that became dirty since the last flush, in that order (an entry is listed while `dirty`). */
   private dirty: CacheEntry<K, V>[] = []
+  /** The entries a `flush` under way is handing down (those still dirty are not yet forwarded). */
+  private flushing: CacheEntry<K, V>[] | undefined
   private readonly stringKeys: boolean
   private changes: Subject<KeyChange<K, V>> | undefined
   private lastKey: K | undefined
@@ -171,12 +173,19 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
   flush(): number {
     const dirty = this.dirty
     this.dirty = []
+    // Until handed down, the rest still counts as held back (oldestHeldBack), for whoever looks
+    // while an entry is being forwarded.
+    this.flushing = dirty
     let flushed = 0
-    for (const entry of dirty) {
-      // An entry evicted meanwhile was handed down then, and is clean.
-      if (!entry.dirty) continue
-      this.writeThrough(entry)
-      flushed++
+    try {
+      for (const entry of dirty) {
+        // An entry evicted meanwhile was handed down then, and is clean.
+        if (!entry.dirty) continue
+        this.writeThrough(entry)
+        flushed++
+      }
+    } finally {
+      this.flushing = undefined
     }
     return flushed
   }
@@ -190,6 +199,18 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
       map((change) => change.value),
     )
     return concat(defer(() => from(this.get(key))), changes)
+  }
+
+  /**
+   * The oldest timestamp among the updates this cache holds back from `onFlush` (Infinity when it
+   * forwards nothing, or holds nothing back): what a downstream operator has not seen yet.
+   */
+  oldestHeldBack(): number {
+    if (this.onFlush === undefined) return Infinity
+    let oldest = Infinity
+    for (const entry of this.dirty) if (entry.dirty && entry.timestamp < oldest) oldest = entry.timestamp
+    for (const entry of this.flushing ?? []) if (entry.dirty && entry.timestamp < oldest) oldest = entry.timestamp
+    return oldest
   }
 
   /** Drops the cache (the shard is closing); dirty entries are lost, as after a crash. */

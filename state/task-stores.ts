@@ -77,6 +77,18 @@ export class TaskStores {
     return flushed
   }
 
+  /**
+   * The oldest timestamp among the updates the caches hold back from the operators downstream of
+   * them (Infinity when none): an operator releasing by stream time (suppress) stops short of it.
+   */
+  oldestHeldBack(): number {
+    let oldest = Infinity
+    for (const shard of this.shards.values()) {
+      if (shard.store instanceof CachedKeyValueStore || shard.store instanceof LoggedWindowStore) oldest = Math.min(oldest, shard.store.oldestHeldBack())
+    }
+    return oldest
+  }
+
   /** Starts writing every pending change to the backends (a checkpoint or close waits for it). */
   persistInBackground(): void {
     for (const shard of this.shards.values()) shard.bytes.writeInBackground()

@@ -134,6 +134,11 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     return this.slots.flush()
   }
 
+  /** The oldest timestamp among the window updates the cache holds back from `onFlush` (Infinity: none). */
+  oldestHeldBack(): number {
+    return this.slots.oldestHeldBack()
+  }
+
   /** Drops the cache (the shard is closing); unflushed changes are lost, as after a crash. */
   close(): void {
     this.slots.close()

@@ -390,6 +390,9 @@ export class AppRunner {
     for (const task of stateful) {
       await task.idle()
       while (task.stores!.flushCaches() > 0) await task.idle()
+      // What the caches held back has gone down: results waiting for it (suppress) may go out.
+      task.notifyTimeListeners()
+      while (task.stores!.flushCaches() > 0) await task.idle()
       task.stores!.persistInBackground()
     }
     await this.committer!.commit(tasks, options)

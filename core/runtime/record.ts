@@ -32,6 +32,12 @@ export interface Origin {
   readonly offset: number
   /** The input record as read (its original bytes go to a dead-letter topic). */
   readonly input: LogRecord
+  /**
+   * The task's stream time once it had taken the input record: what an operator judges the
+   * lateness of a derived record against, however late async work upstream (a join's store
+   * reads) hands it on, as if the record had gone through the pipeline at once.
+   */
+  streamTime: number
 }
 
 export const ORIGIN: unique symbol = Symbol('tributary.origin')

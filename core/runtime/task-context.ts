@@ -28,6 +28,18 @@ export interface TaskContext {
   readonly clock: Clock
   /** The highest event time among the records the task has taken (-Infinity before any). */
   readonly streamTime: number
+  /**
+   * The stream time a record (or anything carrying its origin) is judged against: the task's
+   * stream time once it had taken the input record it derives from (`streamTime` without one).
+   * Async work upstream may hand a record on after later inputs moved stream time further.
+   */
+  streamTimeOf(record: unknown): number
+  /**
+   * The oldest timestamp among the updates store caches of the task hold back from the operators
+   * downstream (Infinity when none): they reach those operators at the next commit, so an
+   * operator releasing results by stream time (suppress) must not release past it yet.
+   */
+  oldestHeldBack(): number
   /** Stream time as far as every record has been handled (async work holds it back; see TaskTime). */
   readonly settledStreamTime: number
   /** Calls `callback` every `intervalMs` of stream time or wall-clock time; returns the cancel function. */

@@ -26,8 +26,8 @@ export class TaskTime {
   private readonly schedules = new Set<Schedule>()
   private readonly listeners = new Set<() => void>()
   /**
-   * Async work in flight, bucketed by the stream time when it began (non-decreasing, so the
-   * oldest bucket is first): what `settledStreamTime` holds back for.
+   * Async work in flight, bucketed by the stream time of the record it works for (ascending, so
+   * the oldest bucket is first): what `settledStreamTime` holds back for.
    */
   private readonly inFlight: { readonly time: number; count: number }[] = []
 
@@ -54,6 +54,11 @@ export class TaskTime {
   /** After a record was processed: stream-time punctuators due, then advance listeners. */
   advanced(): void {
     this.fire('stream-time', this.streamTime)
+    this.notify()
+  }
+
+  /** Calls the advance listeners (what they wait for may have come without stream time moving). */
+  notify(): void {
     for (const listener of this.listeners) listener()
   }
 
@@ -83,12 +88,19 @@ export class TaskTime {
     return this.inFlight.length > 0 ? this.inFlight[0]!.time : this.streamTime
   }
 
-  /** Async work began now; the returned function says it finished (and lets listeners release). */
-  begin(): () => void {
-    let bucket = this.inFlight.at(-1)
-    if (bucket === undefined || bucket.time !== this.streamTime) {
-      bucket = { time: this.streamTime, count: 0 }
-      this.inFlight.push(bucket)
+  /**
+   * Async work began for a record taken at stream time `time` (default: now); the returned
+   * function says it finished (and lets listeners release). Work downstream of an earlier async
+   * step begins after later records moved stream time on, but is held back for at its record's.
+   */
+  begin(time = this.streamTime): () => void {
+    // Usually the newest bucket; an older one is found (or placed) in order from the end.
+    let at = this.inFlight.length
+    while (at > 0 && this.inFlight[at - 1]!.time > time) at--
+    let bucket = this.inFlight[at - 1]
+    if (bucket === undefined || bucket.time !== time) {
+      bucket = { time, count: 0 }
+      this.inFlight.splice(at, 0, bucket)
     }
     bucket.count++
     const counted = bucket

@@ -67,6 +67,19 @@ export class Task implements TaskContext {
     return this.time.settledStreamTime
   }
 
+  oldestHeldBack(): number {
+    return this.stores?.oldestHeldBack() ?? Infinity
+  }
+
+  /** Tells the stream-time listeners to look again (after a commit flushed the caches, say). */
+  notifyTimeListeners(): void {
+    this.time.notify()
+  }
+
+  streamTimeOf(record: unknown): number {
+    return originOf(record)?.streamTime ?? this.time.streamTime
+  }
+
   schedule(type: PunctuationType, intervalMs: number, callback: (time: number) => void): () => void {
     return this.time.schedule(type, intervalMs, this.clock.now(), (time) => this.guarded('punctuator', () => callback(time)))
   }
@@ -122,7 +135,7 @@ export class Task implements TaskContext {
       this.hooks.deserializationError(this, error, record)
       return
     }
-    const origin: Origin = { partitionKey: tracker.key, offset: record.offset, input: record }
+    const origin: Origin = { partitionKey: tracker.key, offset: record.offset, input: record, streamTime: -Infinity }
     const streamRecord = { key, value, timestamp: record.timestamp, headers: record.headers, topic: record.topic, partition: record.partition, offset: record.offset, [ORIGIN]: origin }
     if (source.timestamp !== undefined) {
       const timestamp = this.extractTimestamp(source.timestamp, streamRecord, origin)
@@ -130,6 +143,7 @@ export class Task implements TaskContext {
       streamRecord.timestamp = timestamp
     }
     const advanced = this.time.observe(streamRecord.timestamp, this.clock.now())
+    origin.streamTime = this.time.streamTime
     this.origin = origin
     try {
       this.subjects.get(source.id)!.next(streamRecord)
@@ -198,7 +212,7 @@ export class Task implements TaskContext {
     const tracker = origin === undefined ? undefined : this.trackers.get(origin.partitionKey)
     tracker?.begin(origin!.offset)
     this.inFlight++
-    const settle = this.time.begin()
+    const settle = this.time.begin(origin?.streamTime)
     let finished = false
     return () => {
       if (finished) return

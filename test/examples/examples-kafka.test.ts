@@ -37,4 +37,14 @@ describe.skipIf(!kafkaTestsWanted())('the example apps on Kafka', () => {
     },
     EXAMPLE_TIMEOUT_MS,
   )
+
+  test(
+    'nexmark q3 and q8 (joins with an input behind a repartition topic) give the results they give on the embedded log',
+    async () => {
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/nexmark/index.ts', 'q3', 'q8'], { cwd: root, env: onKafka(), timeout: EXAMPLE_TIMEOUT_MS })
+      expect(stdout).toMatch(/^q3: 156 results from 20000 events/m)
+      expect(stdout).toMatch(/^q8: 35 results from 20000 events/m)
+    },
+    EXAMPLE_TIMEOUT_MS,
+  )
 })

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { App, serdes, type Log } from '../../index.js'
+import { App, ManualClock, serdes, type Log } from '../../index.js'
 import { peek, repartition } from '../../operators/index.js'
 import { tempDirPerTest, waitUntil, withLog } from './helpers.js'
 
@@ -25,6 +25,27 @@ describe('a task takes its inputs in timestamp order', () => {
       await waitUntil(() => seen.length === 6_000, 'every record taken')
       await app.stop()
       expect(seen).toEqual(Array.from({ length: 6_000 }, (_, i) => i))
+    })
+  })
+
+  test('with maxTaskIdle, a task waits for an input fed through a repartition topic while it is empty, so the other input does not run ahead', async () => {
+    await withLog(tempDir(), async (log) => {
+      // Neither backlog fills a poll: without maxTaskIdle the task could take every direct record
+      // before the rerouted ones have come back through the repartition topic.
+      await fill(log, 'direct', Array.from({ length: 300 }, (_, i) => 2 * i))
+      await fill(log, 'rerouted', Array.from({ length: 300 }, (_, i) => 2 * i + 1))
+      const seen: number[] = []
+      // The clock never moves, so the wait never runs out: the order cannot depend on timing.
+      const app = new App({ id: 'idle', log, handleSignals: false, maxTaskIdle: '1s', clock: new ManualClock(0) })
+      const rerouted = app.stream('rerouted', { key: serdes.string(), value: serdes.string() }).pipe(repartition({ name: 'rerouted-again', key: serdes.string(), value: serdes.string() }))
+      app.stream('direct', { key: serdes.string(), value: serdes.string() })
+        .merge(rerouted)
+        .pipe(peek((record) => seen.push(record.timestamp)))
+      await app.start()
+      await waitUntil(() => seen.length === 599, 'every record but the last taken')
+      await app.stop()
+      // The last rerouted record is held back while `direct`, drained, is waited for.
+      expect(seen).toEqual(Array.from({ length: 599 }, (_, i) => i))
     })
   })
 

@@ -65,4 +65,20 @@ describe('windowed aggregations with the store cache on (Kafka Streams caching w
     await input.send('x', { key: 'b', timestamp: 25 * SECOND })
     expect(await readCounts(driver)).toEqual(['b@10=1'])
   })
+
+  test('suppress keeps a window open while the cache still holds updates of it, even when stream time passed its close before the commit', async () => {
+    const driver = await start((app) => {
+      app.stream('clicks', clicks).groupByKey({ key: serdes.string() }).windowedBy(tumbling(10 * SECOND, { grace: 0 })).count({ name: 'clicks' })
+        .suppress(untilWindowCloses()).toStream().to('counts', counts)
+    })
+    // Between two commits: two keys update window [0,10), then a record far later closes it. The
+    // commit's flush hands the cached updates down one by one: the window must not close (and drop
+    // the second) when the first arrives.
+    await driver.input('clicks', clicks).sendAll([
+      { key: 'a', value: 'x', timestamp: 1 * SECOND },
+      { key: 'b', value: 'x', timestamp: 2 * SECOND },
+      { key: 'c', value: 'x', timestamp: 100 * SECOND },
+    ])
+    expect((await readCounts(driver)).sort()).toEqual(['a@0=1', 'b@0=1'])
+  })
 })
