@@ -593,8 +593,9 @@ export class AppRunner {
     await this.committer!.abort()
     await this.closeTasksDirty()
     this.rejoinPending = true
-    // The log is not expected back at once: the next attempt comes after a pause.
-    await new Promise<void>((resolve) => this.clock.setTimeout(resolve, RETRY_BACKOFF_MS))
+    // The log is not expected back at once: the next attempt comes after a pause (of the wall
+    // clock: the broker's time, not the app's, which a test may hold still).
+    await new Promise<void>((resolve) => setTimeout(resolve, RETRY_BACKOFF_MS))
   }
 
   private onDeserializationError(task: Task, error: unknown, record: LogRecord): void {

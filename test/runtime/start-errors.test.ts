@@ -70,6 +70,8 @@ describe('bad options', () => {
     ['maxInFlight', { maxInFlight: Number.NaN }],
     ['onDeserializationError', { onDeserializationError: 'ignore' }],
     ['onProcessingError', { onProcessingError: { deadLetter: '' } }],
+    ['maxTaskIdle', { maxTaskIdle: 'soon' }],
+    ['taskTimeout', { taskTimeout: -1 }],
   ]
 
   test.each(cases)('fail with a ConfigError naming the field: %s %j', (field, bad) => {
