@@ -39,11 +39,18 @@ export function json<T>(options?: JsonOptions<T>): Serde<T> {
   const guard = options?.guard
   const guardName = options?.name ?? (guard?.name || undefined)
   const name = guardName === undefined ? 'json' : `json(${guardName})`
-  const narrow = (value: unknown, context: SerdeContext): T => {
+  const narrow = (value: unknown, text: string, context: SerdeContext): T => {
     if (guard === undefined) return value as T // no guard: the caller declared T and vouches for it
-    if (guard(value)) return value
     const rejectedBy = guard.name === '' ? 'the guard' : guard.name
-    throw new SerdeError('deserialize', context, name, `${rejectedBy} rejected the value: ${preview(value)}`)
+    let accepted: boolean
+    try {
+      accepted = guard(value)
+    } catch (err) {
+      // A guard that throws (or overflows its stack on a deeply nested value) rejects it too.
+      throw new SerdeError('deserialize', context, name, `${rejectedBy} threw on the value: ${reasonOf(err)}; the value: ${preview(text)}`, err)
+    }
+    if (accepted) return value as T // the guard vouched for it
+    throw new SerdeError('deserialize', context, name, `${rejectedBy} rejected the value: ${preview(text)}`)
   }
   return {
     name,
@@ -59,18 +66,22 @@ export function json<T>(options?: JsonOptions<T>): Serde<T> {
     },
     deserialize: (bytes: Buffer, context: SerdeContext) => {
       let parsed: unknown
+      let text: string
       try {
-        parsed = JSON.parse(decodeUtf8(bytes))
+        text = decodeUtf8(bytes)
+        parsed = JSON.parse(text)
       } catch (err) {
         throw new SerdeError('deserialize', context, name, reasonOf(err), err)
       }
-      return narrow(parsed, context)
+      return narrow(parsed, text, context)
     },
   }
 }
 
-/** The start of a value's JSON, for an error message. */
-function preview(value: unknown): string {
-  const text = JSON.stringify(value)
+/**
+ * The start of a value's JSON text as it came, for an error message: never the whole value
+ * stringified again (it may be huge, or nested too deep for JSON.stringify's recursion).
+ */
+function preview(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text
 }

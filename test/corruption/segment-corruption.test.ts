@@ -6,7 +6,9 @@
  * is a CorruptRecordError on read, wherever a read starts; nothing that was not written, or
  * not at its offset, is ever returned.
  *
- * TRIBUTARY_CORRUPTION_SEED replays a run (the seed is printed when a case fails).
+ * RELIABILITY.md's CI size, 1,000 cases (times TRIBUTARY_CHAOS_SCALE): random draws in rounds of their
+ * own seeds, after the hostile cases. TRIBUTARY_CORRUPTION_SEED replays a run (the seed is printed
+ * when a case fails).
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -19,6 +21,8 @@ import { generateCases, hostileCases } from './cases.js'
 import { applyDamage, expectIntact, expectSegmentsDamage, type DamageCase, type Expectation } from './damage.js'
 import { compareWithWritten, describeError, readPartition, seekEveryOffsetProblems, seekIntoDamageProblems, timestampLookupProblems, type PartitionRead } from './read-back.js'
 import { TOPIC, buildTemplate, type Template, type TemplateSpec } from './templates.js'
+import { classify, CLEAN, combine } from '../chaos/checker.js'
+import { chaosScale, reportSuite } from '../chaos/report.js'
 
 const SEED = seedFromEnv('TRIBUTARY_CORRUPTION_SEED', 4242)
 
@@ -38,7 +42,13 @@ try {
   fs.rmSync(root, { recursive: true, force: true })
   throw error
 }
-const cases = [...generateCases(templates, random.fork(100)), ...hostileCases(templates, random.fork(200))]
+/** RELIABILITY.md's CI size: 1,000 damage cases (times TRIBUTARY_CHAOS_SCALE), each round of random draws with its own seed. */
+const CASES = Math.round(1_000 * chaosScale())
+const cases = hostileCases(templates, random.fork(200))
+for (let round = 0; cases.length < CASES; round++) cases.push(...generateCases(templates, random.fork(100 + 1_000 * round)))
+/** Every case's counts by the shared checker's classes (a case's problems are state that differs from the model), and how many cases damaged something. */
+let checked = CLEAN
+let damaged = 0
 /** Counts for the summary: passed cases by expected outcome and by the header field first damaged, and reads of garbage after a sealed segment. */
 const tallies = { outcome: new Map<string, number>(), field: new Map<string, number>(), sealedGarbage: new Map<string, number>() }
 const tally = (counts: Map<string, number>, key: string): void => void counts.set(key, (counts.get(key) ?? 0) + 1)
@@ -193,6 +203,8 @@ describe(`a damaged log reopens, recovers its valid prefix and never serves dama
   test.each(cases.map((damageCase, index) => [`#${index} ${damageCase.name}`, damageCase, index] as const))('%s', async (_name, damageCase, index) => {
     onTestFailed(() => console.error(`segment-corruption case #${index} failed with TRIBUTARY_CORRUPTION_SEED=${SEED}: ${damageCase.name}`))
     const problems = await runCase(damageCase, index)
+    checked = combine(checked, classify(problems))
+    if (damageCase.damage.kind !== 'none') damaged++
     expect(problems, problems.join('\n')).toEqual([])
     const { damage } = damageCase
     if (damage.kind !== 'segment') tally(tallies.outcome, damage.kind === 'none' ? 'undamaged' : `${damage.kind} damage`)
@@ -204,11 +216,12 @@ describe(`a damaged log reopens, recovers its valid prefix and never serves dama
   })
 })
 
-test(`there are at least 200 damage cases (${cases.length})`, () => {
-  expect(cases.length).toBeGreaterThanOrEqual(200)
+test(`there are at least ${CASES} damage cases (${cases.length})`, () => {
+  expect(cases.length).toBeGreaterThanOrEqual(CASES)
 })
 
 afterAll(() => {
+  reportSuite({ suite: 'torn-writes/segment-corruption', runs: cases.length, faults_injected: damaged, ...checked })
   const show = (counts: Map<string, number>): string => JSON.stringify(Object.fromEntries([...counts].sort()))
   console.log(
     `segment-corruption (seed ${SEED}): ${cases.length} cases; passed, by expected outcome ${show(tallies.outcome)}, ` +

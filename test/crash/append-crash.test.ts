@@ -4,7 +4,7 @@
  * acknowledgements); after each kill this process opens the same data directory and checks
  * that every acknowledged record is there, once, in order, and that reading never throws.
  *
- * TRIBUTARY_CRASH_KILLS (default 50) sets the number of kills; TRIBUTARY_CRASH_SEED replays a run.
+ * TRIBUTARY_CRASH_KILLS (default 50 × TRIBUTARY_CHAOS_SCALE) sets the number of kills; TRIBUTARY_CRASH_SEED replays a run.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -16,8 +16,10 @@ import { AppendChild } from './child-process.js'
 import { makeScratchDirectory } from './scratch.js'
 import { seedFromEnv, seededRandom, type SeededRandom } from './seeded-random.js'
 import { CRASH_PARTITIONS, type Ack } from './workload.js'
+import { classify, CLEAN, combine } from '../chaos/checker.js'
+import { chaosScale, reportSuite } from '../chaos/report.js'
 
-const KILLS = Number(process.env.TRIBUTARY_CRASH_KILLS || 50)
+const KILLS = Number(process.env.TRIBUTARY_CRASH_KILLS || Math.round(50 * chaosScale()))
 if (!Number.isSafeInteger(KILLS) || KILLS < 1) throw new Error(`TRIBUTARY_CRASH_KILLS must be a positive integer, got ${JSON.stringify(process.env.TRIBUTARY_CRASH_KILLS)}`)
 const SEED = seedFromEnv('TRIBUTARY_CRASH_SEED', 20_260_125)
 
@@ -83,6 +85,8 @@ test(
     const totals: Totals = { acknowledgedRecords: 0, verificationsWithCut: 0, cutEvents: 0, bytesCut: 0, childRecoveries: 0, readOnlyChecks: 0, killsBeforeReady: 0, killsWhileOpening: 0, cuts: [] }
     let state: LogState | undefined
     let readOnly = false
+    // Every check's counts, for the chaos report.
+    let checked = CLEAN
     for (let kill = 0; kill < KILLS; kill++) {
       const plan = planKill(random)
       readOnly = random.chance(0.4)
@@ -110,12 +114,17 @@ test(
       totals.cutEvents += state.recoveryEvents.length
       for (const event of state.recoveryEvents) totals.bytesCut += event.truncatedBytes
       for (const event of state.recoveryEvents) totals.cuts.push(`${event.partition}/${path.basename(event.segment)}: ${event.reason}`)
-      expect([...state.problems, ...checkAcknowledged(state, acks, kill + 1)]).toEqual([])
+      const problems = [...state.problems, ...checkAcknowledged(state, acks, kill + 1)]
+      checked = combine(checked, classify(problems))
+      expect(problems).toEqual([])
     }
 
     context = `at the final check (the last check was ${readOnly ? 'read-only' : 'read-write'})`
     const final = await readLogState(dir, false, CRASH_PARTITIONS)
-    expect([...final.problems, ...checkAcknowledged(final, acks, KILLS)]).toEqual([])
+    const problems = [...final.problems, ...checkAcknowledged(final, acks, KILLS)]
+    checked = combine(checked, classify(problems))
+    reportSuite({ suite: 'kill-9/append', runs: KILLS + 1, faults_injected: KILLS, ...checked })
+    expect(problems).toEqual([])
     expect(final.recordCount).toBe(final.nextSequence)
     expect(final.recordCount).toBeGreaterThanOrEqual(totals.acknowledgedRecords)
     // A read-only check cuts in memory only: the first read-write open after it makes the same cut on disk.

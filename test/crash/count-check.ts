@@ -6,6 +6,7 @@
  */
 import { openEmbeddedLog } from '../../core/log/embedded/index.js'
 import type { IsolationLevel, Log, LogRecord } from '../../core/log/types.js'
+import { CLEAN, type CheckReport } from '../chaos/checker.js'
 import { COUNT_APP_ID, COUNT_CHANGELOG, COUNT_INPUT, COUNT_OUTPUT, COUNT_PARTITIONS } from './count-workload.js'
 
 const POLL_RECORDS = 5_000
@@ -66,8 +67,11 @@ export async function readCountState(dir: string, options: { readOnly: boolean }
   }
 }
 
-/** What is wrong with `counts` (named `what`) against `bounds`, one line per class of problem. */
-export function checkCounts(what: string, counts: ReadonlyMap<string, number>, bounds: CountBounds): string[] {
+/**
+ * `counts` (named `what`) against `bounds` by the shared checker's classes: words counted too low
+ * are lost records, too high duplicated ones, words the input never had a state mismatch.
+ */
+export function checkCounts(what: string, counts: ReadonlyMap<string, number>, bounds: CountBounds): CheckReport {
   const low: string[] = []
   const high: string[] = []
   const unknown: string[] = []
@@ -83,11 +87,12 @@ export function checkCounts(what: string, counts: ReadonlyMap<string, number>, b
     }
   }
   const line = (kind: string, found: readonly string[]): string => `${what}: ${found.length} ${kind} (${found.slice(0, EXAMPLES).join(', ')}${found.length > EXAMPLES ? ', …' : ''})`
-  return [
+  const problems = [
     ...(low.length > 0 ? [line('words lost or counted too low', low)] : []),
     ...(high.length > 0 ? [line('words counted too high (duplicates)', high)] : []),
     ...(unknown.length > 0 ? [line('words counted that this input does not have', unknown)] : []),
   ]
+  return { ...CLEAN, lost: low.length, duplicated: high.length, state_mismatch: unknown.length, problems }
 }
 
 /** How far `counts` is above `model` in all (the duplicates at_least_once may leave). */
@@ -97,11 +102,12 @@ export function excessOver(counts: ReadonlyMap<string, number>, model: ReadonlyM
   return excess
 }
 
-/** What differs between two count maps (the same state seen two ways), as one line, or none. */
-export function differences(what: string, a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): string[] {
+/** What differs between two count maps (the same state seen two ways): a state mismatch per word. */
+export function differences(what: string, a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): CheckReport {
   const found: string[] = []
   for (const word of new Set([...a.keys(), ...b.keys()])) if (a.get(word) !== b.get(word)) found.push(`${word}: ${a.get(word) ?? 'missing'} vs ${b.get(word) ?? 'missing'}`)
-  return found.length === 0 ? [] : [`${what}: ${found.length} words differ (${found.slice(0, EXAMPLES).join(', ')}${found.length > EXAMPLES ? ', …' : ''})`]
+  const problems = found.length === 0 ? [] : [`${what}: ${found.length} words differ (${found.slice(0, EXAMPLES).join(', ')}${found.length > EXAMPLES ? ', …' : ''})`]
+  return { ...CLEAN, state_mismatch: found.length, problems }
 }
 
 async function groupOffsets(log: Log): Promise<number[]> {

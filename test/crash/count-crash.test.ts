@@ -16,7 +16,7 @@
  * changelog, the store and a store rebuilt from the changelog alone all equal the model's counts
  * exactly. Under at_least_once, no count is ever below the model's (duplicates are allowed).
  *
- * TRIBUTARY_CRASH_KILLS (default 20) sets the number of kills; TRIBUTARY_CRASH_SEED replays a
+ * TRIBUTARY_CRASH_KILLS (default 50 × TRIBUTARY_CHAOS_SCALE, RELIABILITY.md's CI size) sets the number of kills; TRIBUTARY_CRASH_SEED replays a
  * run; TRIBUTARY_COUNT_RECORDS (default 1,500 a kill, at least 30,000) the input size.
  */
 import fs from 'node:fs'
@@ -26,13 +26,15 @@ import { describe, expect, onTestFailed, onTestFinished, test } from 'vitest'
 import { openEmbeddedLog, StoreNotLocalError } from '../../index.js'
 import type { ProducerRecord } from '../../core/log/types.js'
 import { waitUntil } from '../runtime/helpers.js'
+import { CLEAN, combine } from '../chaos/checker.js'
+import { chaosScale, reportSuite } from '../chaos/report.js'
 import { checkCounts, differences, excessOver, readCountState, readInputWords, type CountBounds } from './count-check.js'
 import { CountChild } from './count-child-process.js'
 import { COUNT_APP_ID, COUNT_CHANGELOG, COUNT_CHANGELOG_CONFIG, COUNT_INPUT, COUNT_OUTPUT, COUNT_STORE, COUNT_TOPIC_CONFIG, countApp, countModel, valueOf, wordOf, type Processing } from './count-workload.js'
 import { makeScratchDirectory } from './scratch.js'
 import { seedFromEnv, seededRandom, type SeededRandom } from './seeded-random.js'
 
-const KILLS = Number(process.env.TRIBUTARY_CRASH_KILLS || 20)
+const KILLS = Number(process.env.TRIBUTARY_CRASH_KILLS || Math.round(50 * chaosScale()))
 if (!Number.isSafeInteger(KILLS) || KILLS < 1) throw new Error(`TRIBUTARY_CRASH_KILLS must be a positive integer, got ${JSON.stringify(process.env.TRIBUTARY_CRASH_KILLS)}`)
 const SEED = seedFromEnv('TRIBUTARY_CRASH_SEED', 20_260_412)
 const RECORDS = Number(process.env.TRIBUTARY_COUNT_RECORDS || Math.max(30_000, KILLS * 1_500))
@@ -152,6 +154,8 @@ describe.each<Processing>(['exactly_once', 'at_least_once'])('count by key under
       let midTransactionKills = 0
       let previousUncommittedOnly = 0
       let doneBeforeFinal = 0
+      // Every check's counts, for the chaos report.
+      let checked = CLEAN
       for (let kill = 0; kill < KILLS; kill++) {
         const plan = planKill(random)
         const cacheMaxBytes = random.pick(CACHE_SIZES)
@@ -172,7 +176,9 @@ describe.each<Processing>(['exactly_once', 'at_least_once'])('count by key under
         // view may show a commit half completed, so up to the whole input's), at least them otherwise.
         const prefix = countModel(input, state.committedOffsets)
         const bounds: CountBounds = exactlyOnce ? { lower: prefix, upper: readOnly ? model : prefix } : { lower: prefix }
-        expect([...state.problems, ...checkCounts('changelog', state.changelog, bounds), ...checkCounts('output', state.output, bounds)]).toEqual([])
+        const report = combine(checkCounts('changelog', state.changelog, bounds), checkCounts('output', state.output, bounds))
+        checked = combine(checked, report)
+        expect([...state.problems, ...report.problems]).toEqual([])
         // Records only read_uncommitted sees grew: this kill left a transaction with records in it.
         if (state.uncommittedOnly > previousUncommittedOnly) midTransactionKills++
         previousUncommittedOnly = state.uncommittedOnly
@@ -196,17 +202,19 @@ describe.each<Processing>(['exactly_once', 'at_least_once'])('count by key under
       fs.rmSync(path.join(stateDir, COUNT_APP_ID), { recursive: true, force: true })
       const rebuilt = await readStore(dir, stateDir, processing, input)
       const bounds: CountBounds = exactlyOnce ? { lower: model, upper: model } : { lower: model }
-      expect([
-        ...final.problems,
-        ...checkCounts('output', final.output, bounds),
-        ...checkCounts('changelog', final.changelog, bounds),
-        ...checkCounts('store', store, bounds),
-        ...checkCounts('store rebuilt from the changelog', rebuilt, bounds),
+      const report = combine(
+        checkCounts('output', final.output, bounds),
+        checkCounts('changelog', final.changelog, bounds),
+        checkCounts('store', store, bounds),
+        checkCounts('store rebuilt from the changelog', rebuilt, bounds),
         // After a clean end, every view of the state agrees, whatever the guarantee.
-        ...differences('store vs changelog', store, final.changelog),
-        ...differences('output vs changelog', final.output, final.changelog),
-        ...differences('rebuilt store vs store', rebuilt, store),
-      ]).toEqual([])
+        differences('store vs changelog', store, final.changelog),
+        differences('output vs changelog', final.output, final.changelog),
+        differences('rebuilt store vs store', rebuilt, store),
+      )
+      checked = combine(checked, report)
+      reportSuite({ suite: `kill-9/count-${processing}`, runs: KILLS + 1, faults_injected: KILLS, ...checked })
+      expect([...final.problems, ...report.problems]).toEqual([])
       console.log(
         `count-crash (${processing}, seed ${SEED}): ${KILLS} kills (${phases.spawn} soon after spawn, ${phases.opening} while opening the log, ` +
           `${phases.starting} while starting, ${phases.ready} while joining and restoring, ${phases.commits} after some commits; ${killsBeforeReady} before the app was running), ` +

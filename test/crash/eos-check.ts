@@ -6,6 +6,7 @@
  */
 import { openEmbeddedLog } from '../../core/log/embedded/index.js'
 import type { IsolationLevel, Log } from '../../core/log/types.js'
+import { checkRecords, type CheckReport } from '../chaos/checker.js'
 import { EOS_APP_ID, EOS_INPUT, EOS_OUTPUT, EOS_PARTITIONS, parseOutput, type OutputRecord } from './eos-workload.js'
 
 const POLL_RECORDS = 5_000
@@ -17,6 +18,8 @@ export interface EosState {
   readonly committed: readonly (readonly number[])[]
   /** Outputs under read_uncommitted, per producer, in the order read. */
   readonly uncommitted: readonly (readonly number[])[]
+  /** The shared checker's counts for the committed outputs (see checkEos). */
+  readonly report: CheckReport
   readonly problems: readonly string[]
 }
 
@@ -40,42 +43,31 @@ export async function readEosState(dir: string, options: { readOnly: boolean; re
     const committedOffsets = await groupOffsets(log)
     const committed = await readOutputs(log, 'read_committed', problems)
     const uncommitted = await readOutputs(log, 'read_uncommitted', problems)
+    const report = checkEos(committed, committedOffsets, options.readOnly)
+    problems.push(...report.problems)
     for (let producer = 0; producer < EOS_PARTITIONS; producer++) {
-      const sequences = committed[producer]!
       const done = committedOffsets[producer]!
-      problems.push(...checkSequences(producer, sequences))
       if (options.expectDone && done !== options.recordsPerProducer) {
         problems.push(`offsets: the group committed ${done} of producer ${producer}'s ${options.recordsPerProducer} input records`)
       }
-      if (!options.readOnly && sequences.length !== done) {
-        problems.push(`out of step: producer ${producer} has ${sequences.length} committed outputs but its committed input offset is ${done}`)
-      }
     }
-    return { committedOffsets, committed, uncommitted, problems }
+    return { committedOffsets, committed, uncommitted, report, problems }
   } finally {
     await log.close()
   }
 }
 
-/** Lost, duplicated and out-of-order outputs of one producer, under read_committed. */
-function checkSequences(producer: number, sequences: readonly number[]): string[] {
-  const problems: string[] = []
-  const seen = new Set<number>()
-  let duplicates = 0
-  let orderViolations = 0
-  for (let i = 0; i < sequences.length; i++) {
-    const sequence = sequences[i]!
-    if (seen.has(sequence)) duplicates++
-    seen.add(sequence)
-    if (i > 0 && sequence <= sequences[i - 1]!) orderViolations++
-  }
-  const highest = sequences.length === 0 ? -1 : Math.max(...sequences)
-  let lost = 0
-  for (let sequence = 0; sequence <= highest; sequence++) if (!seen.has(sequence)) lost++
-  if (duplicates > 0) problems.push(`duplicated: producer ${producer} has ${duplicates} outputs more than once under read_committed`)
-  if (orderViolations > 0) problems.push(`order: producer ${producer} has ${orderViolations} outputs not after the one before`)
-  if (lost > 0) problems.push(`lost: producer ${producer} lacks ${lost} outputs below its highest, ${highest}`)
-  return problems
+/**
+ * The committed outputs against the committed input offsets, by the shared checker: the output
+ * of every committed input exactly once and in order, and none of an input past the committed
+ * offset (that would be an aborted transaction's). Read-only (nothing recovered, a transaction the
+ * kill interrupted may still be open) the step with the offsets is not checked: every output up to
+ * the highest must be there once, in order.
+ */
+function checkEos(committed: readonly (readonly number[])[], committedOffsets: readonly number[], readOnly: boolean): CheckReport {
+  if (!readOnly) return checkRecords({ expected: committedOffsets, exactlyOnce: true }, committed)
+  const highest = committed.map((sequences) => (sequences.length === 0 ? 0 : Math.max(...sequences) + 1))
+  return checkRecords({ expected: highest, exactlyOnce: true }, committed)
 }
 
 export function eosTotals(state: EosState): EosTotals {

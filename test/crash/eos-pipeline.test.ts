@@ -10,7 +10,7 @@
  * that kills landed inside transactions.
  *
  * Durability is `none`: a kill -9 loses nothing the OS has taken, and power loss is another suite.
- * TRIBUTARY_CRASH_KILLS (default 20) sets the number of kills; TRIBUTARY_CRASH_SEED replays a run;
+ * TRIBUTARY_CRASH_KILLS (default 50 × TRIBUTARY_CHAOS_SCALE, RELIABILITY.md's CI size) sets the number of kills; TRIBUTARY_CRASH_SEED replays a run;
  * TRIBUTARY_EOS_RECORDS (default 1,000 a kill, at least 20,000) the input size.
  */
 import fs from 'node:fs'
@@ -20,12 +20,14 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { expect, onTestFailed, onTestFinished, test } from 'vitest'
 import { openEmbeddedLog } from '../../core/log/embedded/index.js'
 import type { ProducerRecord } from '../../core/log/types.js'
+import { CLEAN, combine } from '../chaos/checker.js'
+import { chaosScale, reportSuite } from '../chaos/report.js'
 import { eosTotals, readEosState } from './eos-check.js'
 import { EosChild } from './eos-child-process.js'
 import { EOS_INPUT, EOS_OUTPUT, EOS_PARTITIONS, EOS_TOPIC_CONFIG, inputKey, inputValue } from './eos-workload.js'
 import { seedFromEnv, seededRandom, type SeededRandom } from './seeded-random.js'
 
-const KILLS = Number(process.env.TRIBUTARY_CRASH_KILLS ?? 20)
+const KILLS = Number(process.env.TRIBUTARY_CRASH_KILLS || Math.round(50 * chaosScale()))
 const SEED = seedFromEnv('TRIBUTARY_CRASH_SEED', 20_260_311)
 const RECORDS = Number(process.env.TRIBUTARY_EOS_RECORDS ?? Math.max(20_000, KILLS * 1_000))
 const RECORDS_PER_PRODUCER = Math.floor(RECORDS / EOS_PARTITIONS)
@@ -105,6 +107,8 @@ test(
     let previousUncommitted = 0
     let previousCommitted = 0
     let doneBeforeFinal = 0
+    // Every check's counts, for the chaos report.
+    let checked = CLEAN
     for (let kill = 0; kill < KILLS; kill++) {
       const plan = planKill(random)
       const readOnly = random.chance(0.3)
@@ -120,6 +124,7 @@ test(
 
       const state = await readEosState(dir, { readOnly, recordsPerProducer: RECORDS_PER_PRODUCER, expectDone: false })
       if (readOnly) readOnlyChecks++
+      checked = combine(checked, state.report)
       expect(state.problems).toEqual([])
       // Records read_uncommitted sees beyond the committed ones grew: this kill left a transaction with data in it.
       const totals = eosTotals(state)
@@ -138,6 +143,8 @@ test(
 
     context = 'at the final check'
     const final = await readEosState(dir, { readOnly: false, recordsPerProducer: RECORDS_PER_PRODUCER, expectDone: true })
+    checked = combine(checked, final.report)
+    reportSuite({ suite: 'kill-9/eos-pipeline', runs: KILLS + 1, faults_injected: KILLS, ...checked })
     expect(final.problems).toEqual([])
     const totals = eosTotals(final)
     expect(totals.committedRecords).toBe(RECORDS_PER_PRODUCER * EOS_PARTITIONS)

@@ -13,6 +13,7 @@
  */
 import { describe, expect, test } from 'vitest'
 import { checkCounts } from '../crash/count-check.js'
+import { reportSuite } from '../chaos/report.js'
 import { waitUntil } from '../runtime/helpers.js'
 import { kafkaTestsWanted } from './broker.js'
 import { uniqueCountNames } from './count-kafka.js'
@@ -78,7 +79,9 @@ describe.skipIf(!kafkaTestsWanted())('a count app instance paused past its sessi
 
       const model = countsOf(RECORDS)
       const output = await readOutputCounts(log, names.output)
-      expect([...output.problems, ...checkCounts('output', output.counts, { lower: model, upper: model })]).toEqual([])
+      const report = checkCounts('output', output.counts, { lower: model, upper: model })
+      reportSuite({ suite: 'kafka-faults/zombie', runs: children.length, faults_injected: 1, ...report })
+      expect([...output.problems, ...report.problems]).toEqual([])
       // What read_committed must not see: records of transactions that were aborted (fenced, or left open by a kill).
       const uncommittedOnly = (await readOutputCounts(log, names.output, 'read_uncommitted')).records - output.records
       const reprocessed = children.reduce((sum, child) => sum + child.recordsIn, 0) - RECORDS

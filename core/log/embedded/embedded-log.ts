@@ -30,6 +30,9 @@ import { resolveCompactionBufferBytes, validateDurability, type Durability, type
 import { PartitionLog, type RecoveryEvent } from './partition-log.js'
 import { TopicRegistry, partitionDirectory } from './topic-registry.js'
 
+/** The files of the log itself at the top of its data directory: the topic list (and its temporary copy while replaced) and the lock. */
+const OWN_FILES: ReadonlySet<string> = new Set(['topics.json', 'topics.json.tmp', '.lock'])
+
 const DEFAULT_MAINTENANCE_INTERVAL_MS = 30_000
 
 interface Topic {
@@ -230,8 +233,10 @@ export class EmbeddedLog implements Log {
 
   private topic(name: string): Topic {
     const topic = this.topics.get(name)
-    if (topic === undefined) throw new UnknownTopicOrPartitionError(name)
-    return topic
+    if (topic !== undefined) return topic
+    // A name no topic can have is answered as such, not as one to create first.
+    validateTopicName(name)
+    throw new UnknownTopicOrPartitionError(name)
   }
 
   private partitionOptions(topic: string, partition: number, config: ResolvedTopicConfig) {
@@ -248,7 +253,7 @@ export class EmbeddedLog implements Log {
   }
 
   private loadTopics(): void {
-    for (const [name, config] of this.registry.read()) {
+    for (const [name, config] of this.registry.read((name, reason) => this.ignoredTopic(name, reason))) {
       const partitions: PartitionLog[] = []
       for (let partition = 0; partition < config.partitions; partition++) {
         partitions.push(PartitionLog.open(this.partitionOptions(name, partition, config)))
@@ -261,7 +266,7 @@ export class EmbeddedLog implements Log {
   /** A read-only view picks up topics the writing process created since. */
   private refreshTopics(): void {
     if (!this.readOnly) return
-    for (const [name, config] of this.registry.read()) {
+    for (const [name, config] of this.registry.read((name, reason) => this.ignoredTopic(name, reason))) {
       if (this.topics.has(name)) continue
       const partitions: PartitionLog[] = []
       for (let partition = 0; partition < config.partitions; partition++) {
@@ -271,12 +276,21 @@ export class EmbeddedLog implements Log {
     }
   }
 
+  private ignoredTopic(name: string, reason: string): void {
+    this.logger.warn(`ignoring topic ${JSON.stringify(name.slice(0, 300))} listed in ${path.join(this.dir, 'topics.json')}: ${reason}`)
+  }
+
   /** Partition directories of deleted topics (a crash during delete) are removed. */
   private removeLeftovers(): void {
     const known = new Set<string>()
     for (const [name, topic] of this.topics) for (const partition of topic.partitions) known.add(path.basename(partitionDirectory(this.dir, name, partition.partition)))
     for (const entry of fs.readdirSync(this.dir, { withFileTypes: true })) {
-      if (!entry.isDirectory() || known.has(entry.name)) continue
+      if (known.has(entry.name) || OWN_FILES.has(entry.name)) continue
+      if (!entry.isDirectory()) {
+        // A file or a link (never followed) that is not the log's own.
+        this.logger.warn(`ignoring ${entry.name} in ${this.dir}: ${entry.isSymbolicLink() ? 'a link' : 'a file'} that is not part of this log`)
+        continue
+      }
       if (/^[a-zA-Z0-9._-]+-\d+$/.test(entry.name) && fs.existsSync(path.join(this.dir, entry.name, '00000000000000000000.log'))) {
         this.logger.warn(`removing ${entry.name}: a partition of a deleted topic`)
         fs.rmSync(path.join(this.dir, entry.name), { recursive: true, force: true })

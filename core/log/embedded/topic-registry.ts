@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { ResolvedTopicConfig } from '../types.js'
+import { validateTopicName } from '../topic-name.js'
 import { writeFileAtomic } from './files.js'
 
 const REGISTRY_FILE = 'topics.json'
@@ -16,7 +17,11 @@ export class TopicRegistry {
     this.file = path.join(dir, REGISTRY_FILE)
   }
 
-  read(): Map<string, ResolvedTopicConfig> {
+  /**
+   * The topics listed. A name that is not a legal topic name (the file was edited or damaged: a
+   * `../x` would lead out of the data directory) is left out, and `ignored` hears why.
+   */
+  read(ignored: (name: string, reason: string) => void = () => undefined): Map<string, ResolvedTopicConfig> {
     let text: string
     try {
       text = fs.readFileSync(this.file, 'utf8')
@@ -25,7 +30,16 @@ export class TopicRegistry {
       throw error
     }
     const parsed = JSON.parse(text) as { topics?: Record<string, ResolvedTopicConfig> }
-    return new Map(Object.entries(parsed.topics ?? {}))
+    const topics = new Map<string, ResolvedTopicConfig>()
+    for (const [name, config] of Object.entries(parsed.topics ?? {})) {
+      try {
+        validateTopicName(name)
+        topics.set(name, config)
+      } catch (error) {
+        ignored(name, (error as Error).message)
+      }
+    }
+    return topics
   }
 
   write(topics: ReadonlyMap<string, ResolvedTopicConfig>): void {

@@ -152,8 +152,10 @@ export class MemoryLog implements Log {
 
   private topic(name: string): MemoryTopic {
     const topic = this.topics.get(name)
-    if (topic === undefined) throw new UnknownTopicOrPartitionError(name)
-    return topic
+    if (topic !== undefined) return topic
+    // A name no topic can have is answered as such, not as one to create first.
+    validateTopicName(name)
+    throw new UnknownTopicOrPartitionError(name)
   }
 
   private checkOpen(): void {
