@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { crashPoint } from '../core/crash-point.js'
 
 const FILE = '.checkpoint'
 
@@ -60,6 +61,7 @@ function writeAtomically(file: string, content: string): void {
   } finally {
     fs.closeSync(fd)
   }
+  crashPoint('state.checkpoint.before-rename')
   fs.renameSync(temporary, file)
 }
 

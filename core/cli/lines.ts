@@ -5,6 +5,12 @@ export interface LineBatchOptions {
   readonly maxLines: number
   /** Stops reading; an unfinished last line is dropped. */
   readonly signal?: AbortSignal
+  /**
+   * The longest line taken: a line that grows past it fails the read with `tooLong(bytes)` at
+   * once, before more of it is held in memory.
+   */
+  readonly maxLineBytes?: number
+  readonly tooLong?: (bytes: number) => Error
 }
 
 const NEWLINE = 0x0a
@@ -21,9 +27,11 @@ const CARRIAGE_RETURN = 0x0d
  * for await (const lines of readLineBatches(process.stdin, { maxLines: 1000 })) send(lines)
  */
 export async function* readLineBatches(input: Readable, options: LineBatchOptions): AsyncGenerator<Buffer[]> {
-  const { maxLines, signal } = options
+  const { maxLines, signal, maxLineBytes = Infinity } = options
   if (signal !== undefined) addAbortSignal(signal, input)
+  const tooLong = options.tooLong ?? ((bytes: number) => new RangeError(`a line of more than ${bytes} bytes exceeds ${maxLineBytes}`))
   let unfinished: Buffer[] = []
+  let unfinishedBytes = 0
   let batch: Buffer[] = []
   try {
     for await (const chunk of input) {
@@ -31,15 +39,22 @@ export async function* readLineBatches(input: Readable, options: LineBatchOption
       let start = 0
       for (let newline = bytes.indexOf(NEWLINE); newline !== -1; newline = bytes.indexOf(NEWLINE, start)) {
         const piece = bytes.subarray(start, newline)
+        if (unfinishedBytes + piece.length > maxLineBytes + 1) throw tooLong(unfinishedBytes + piece.length)
         batch.push(withoutCarriageReturn(unfinished.length === 0 ? piece : Buffer.concat([...unfinished, piece])))
         unfinished = []
+        unfinishedBytes = 0
         start = newline + 1
         if (batch.length === maxLines) {
           yield batch
           batch = []
         }
       }
-      if (start < bytes.length) unfinished.push(bytes.subarray(start))
+      if (start < bytes.length) {
+        unfinished.push(bytes.subarray(start))
+        unfinishedBytes += bytes.length - start
+        // +1: a carriage return before the newline is not part of the line.
+        if (unfinishedBytes > maxLineBytes + 1) throw tooLong(unfinishedBytes)
+      }
       if (batch.length > 0) {
         yield batch
         batch = []

@@ -2,6 +2,7 @@ import { LogError } from '../log/errors.js'
 import type { Consumer, Log, Producer, ProducerRecord, TopicPartitionOffset, Transaction } from '../log/types.js'
 import type { AppMetrics } from './app-options.js'
 import type { Task } from './task.js'
+import { crashPoint } from '../crash-point.js'
 
 /** The key of the at_least_once producer's sends in flight (a task's are under its task id). */
 const SHARED = ''
@@ -86,6 +87,7 @@ export class Committer {
     if (this.producer !== undefined) {
       const offsets = this.changed(tasks.flatMap((task) => task.committableOffsets()))
       if (offsets.length > 0) {
+        crashPoint('commit.before-offsets')
         try {
           await this.consumer.commit(offsets)
         } catch (error) {
@@ -145,6 +147,7 @@ export class Committer {
     this.transactions.delete(task.taskId)
     try {
       if (offsets.length > 0) await transaction.sendOffsets(this.appId, offsets)
+      crashPoint('commit.before-transaction-commit')
       await transaction.commit()
     } catch (error) {
       await transaction.abort().catch(() => undefined)

@@ -24,11 +24,15 @@ export abstract class LineChild {
   private waiters: { condition: () => boolean; resolve: (met: boolean) => void }[] = []
   private hasExited = false
 
-  /** Runs `node --import tsx test/crash/<file> ...args` from the repository root (`../kafka/<file>` reaches test/kafka). */
-  protected constructor(file: string, args: readonly string[]) {
+  /**
+   * Runs `node --import tsx test/crash/<file> ...args` from the repository root (`../kafka/<file>`
+   * reaches test/kafka), with `env` added to this process's environment.
+   */
+  protected constructor(file: string, args: readonly string[], env: Readonly<Record<string, string>> = {}) {
     this.process = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, file), ...args], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     })
     this.process.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.onStdout(chunk))
     this.process.stderr!.setEncoding('utf8').on('data', (chunk: string) => {

@@ -8,8 +8,9 @@ export class CountChild extends LineChild {
   /** The app's commits so far, from its latest `commits <n>` line. */
   commits = 0
 
-  constructor(dataDir: string, stateDir: string, processing: Processing, cacheMaxBytes: number) {
-    super('count-child.ts', [dataDir, stateDir, processing, String(cacheMaxBytes)])
+  /** `env`: what the child's environment adds (TRIBUTARY_CRASH_AT, for the crash-point suite). */
+  constructor(dataDir: string, stateDir: string, processing: Processing, cacheMaxBytes: number, env: Readonly<Record<string, string>> = {}) {
+    super('count-child.ts', [dataDir, stateDir, processing, String(cacheMaxBytes)], env)
   }
 
   protected onLine(line: string): void {

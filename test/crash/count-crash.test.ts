@@ -24,13 +24,12 @@ import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { describe, expect, onTestFailed, onTestFinished, test } from 'vitest'
 import { openEmbeddedLog, StoreNotLocalError } from '../../index.js'
-import type { ProducerRecord } from '../../core/log/types.js'
 import { waitUntil } from '../runtime/helpers.js'
 import { CLEAN, combine } from '../chaos/checker.js'
 import { chaosScale, reportSuite } from '../chaos/report.js'
 import { checkCounts, differences, excessOver, readCountState, readInputWords, type CountBounds } from './count-check.js'
 import { CountChild } from './count-child-process.js'
-import { COUNT_APP_ID, COUNT_CHANGELOG, COUNT_CHANGELOG_CONFIG, COUNT_INPUT, COUNT_OUTPUT, COUNT_STORE, COUNT_TOPIC_CONFIG, countApp, countModel, valueOf, wordOf, type Processing } from './count-workload.js'
+import { COUNT_APP_ID, COUNT_STORE, countApp, countModel, prefillCount, type Processing } from './count-workload.js'
 import { makeScratchDirectory } from './scratch.js'
 import { seedFromEnv, seededRandom, type SeededRandom } from './seeded-random.js'
 
@@ -38,7 +37,6 @@ const KILLS = Number(process.env.TRIBUTARY_CRASH_KILLS || Math.round(50 * chaosS
 if (!Number.isSafeInteger(KILLS) || KILLS < 1) throw new Error(`TRIBUTARY_CRASH_KILLS must be a positive integer, got ${JSON.stringify(process.env.TRIBUTARY_CRASH_KILLS)}`)
 const SEED = seedFromEnv('TRIBUTARY_CRASH_SEED', 20_260_412)
 const RECORDS = Number(process.env.TRIBUTARY_COUNT_RECORDS || Math.max(30_000, KILLS * 1_500))
-const PREFILL_BATCH = 500
 /** The cache sizes a run picks from: off, small enough to evict all the time, the default. */
 const CACHE_SIZES = [0, 8 * 1024, 10 * 1024 * 1024] as const
 
@@ -73,23 +71,6 @@ async function runUntilKilled(child: CountChild, plan: KillPlan): Promise<void> 
         : await child.waitUntil(() => child.has(plan.at))
   if (reached && plan.delayMs > 0) await delay(plan.delayMs)
   child.kill()
-}
-
-/** Creates the topics (the changelog too, see COUNT_CHANGELOG_CONFIG) and writes the whole input; the producer's partitioner spreads the words. */
-async function prefill(dir: string): Promise<void> {
-  const log = await openEmbeddedLog({ dir, durability: 'none' })
-  await log.createTopic(COUNT_INPUT, COUNT_TOPIC_CONFIG)
-  await log.createTopic(COUNT_OUTPUT, COUNT_TOPIC_CONFIG)
-  await log.createTopic(COUNT_CHANGELOG, COUNT_CHANGELOG_CONFIG)
-  const producer = log.producer()
-  for (let first = 0; first < RECORDS; first += PREFILL_BATCH) {
-    const batch: ProducerRecord[] = []
-    for (let sequence = first; sequence < Math.min(RECORDS, first + PREFILL_BATCH); sequence++) {
-      batch.push({ topic: COUNT_INPUT, key: Buffer.from(wordOf(sequence)), value: Buffer.from(valueOf(sequence)) })
-    }
-    await producer.send(batch)
-  }
-  await log.close()
 }
 
 /**
@@ -142,7 +123,7 @@ describe.each<Processing>(['exactly_once', 'at_least_once'])('count by key under
         console.error(`count-crash (${processing}) failed with TRIBUTARY_CRASH_SEED=${SEED} TRIBUTARY_CRASH_KILLS=${KILLS} TRIBUTARY_COUNT_RECORDS=${RECORDS}, ${context}`)
         if (child !== undefined && child.stderr !== '') console.error(`child stderr:\n${child.stderr}`)
       })
-      await prefill(dir)
+      await prefillCount(dir, RECORDS)
       const input = await readInputWords(dir)
       const model = countModel(input)
       console.log(`count-crash (${processing}): seed ${SEED}, ${KILLS} kills, ${RECORDS} input records over ${input.length} partitions, ${model.size} distinct words`)

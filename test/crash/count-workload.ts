@@ -4,7 +4,7 @@
  * (record n's word is a pure function of n, drawn with a skew: a few words are hot, most are
  * rare), and the model, which counts the words of an input prefix in plain TypeScript.
  */
-import { App, named, rocksdbStores, serdes, type Log, type LogProvider, type TopicConfig } from '../../index.js'
+import { App, named, openEmbeddedLog, rocksdbStores, serdes, type Log, type LogProvider, type ProducerRecord, type TopicConfig } from '../../index.js'
 import { changelogTopic } from '../../state/store-spec.js'
 
 export type Processing = 'at_least_once' | 'exactly_once'
@@ -111,3 +111,29 @@ export function countModel(input: readonly (readonly string[])[], upTo?: readonl
   })
   return counts
 }
+
+/**
+ * Creates the topics (the changelog too, see COUNT_CHANGELOG_CONFIG) in `dir` and writes `records`
+ * input records; the producer's partitioner spreads the words. `outputConfig` replaces the output
+ * topic's config (retention that deletes its old segments while the app runs, say).
+ *
+ * @example
+ * await prefillCount(dir, 30_000)
+ */
+export async function prefillCount(dir: string, records: number, outputConfig: TopicConfig = COUNT_TOPIC_CONFIG): Promise<void> {
+  const log = await openEmbeddedLog({ dir, durability: 'none' })
+  await log.createTopic(COUNT_INPUT, COUNT_TOPIC_CONFIG)
+  await log.createTopic(COUNT_OUTPUT, outputConfig)
+  await log.createTopic(COUNT_CHANGELOG, COUNT_CHANGELOG_CONFIG)
+  const producer = log.producer()
+  for (let first = 0; first < records; first += PREFILL_BATCH) {
+    const batch: ProducerRecord[] = []
+    for (let sequence = first; sequence < Math.min(records, first + PREFILL_BATCH); sequence++) {
+      batch.push({ topic: COUNT_INPUT, key: Buffer.from(wordOf(sequence)), value: Buffer.from(valueOf(sequence)) })
+    }
+    await producer.send(batch)
+  }
+  await log.close()
+}
+
+const PREFILL_BATCH = 500

@@ -13,6 +13,7 @@ import {
 import { type CliIo, writeLine } from '../io.js'
 import { readLineBatches } from '../lines.js'
 import { withLog } from '../open-log.js'
+import { RecordTooLargeError } from '../../log/errors.js'
 
 /** Lines sent per `send` at most; a pause in stdin sends fewer. */
 const MAX_LINES_PER_BATCH = 1000
@@ -53,13 +54,16 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const dataDir = dataDirArgument(values.data, usage)
 
   return withLog({ dataDir, readOnly: false }, io, async (log) => {
-    await log.describeTopic(topic) // fail before reading stdin when the topic does not exist
+    // Fails before reading stdin when the topic does not exist; a line can never be larger than a record may be.
+    const { config } = await log.describeTopic(topic)
     const producer = log.producer()
     const keySeparator = separator === undefined ? undefined : Buffer.from(separator, 'utf8')
     let produced = 0
     try {
       const batches = readLineBatches(io.stdin, {
         maxLines: MAX_LINES_PER_BATCH,
+        maxLineBytes: config.maxRecordBytes,
+        tooLong: (bytes) => new RecordTooLargeError(topic, bytes, config.maxRecordBytes),
         ...(io.signal === undefined ? {} : { signal: io.signal }),
       })
       for await (const lines of batches) {

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import { StorageError } from '../errors.js'
 import { writeFully } from './files.js'
 import type { Segment } from './segment.js'
+import { fileIo } from './file-io.js'
 
 const WRITE_BUFFER_BYTES = 1024 * 1024
 const COPY_CHUNK_BYTES = 4 * 1024 * 1024
@@ -27,7 +28,7 @@ export class CleanedSegment {
 
   private constructor(segment: Segment) {
     this.file = `${segment.file}.cleaned`
-    this.fd = fs.openSync(this.file, 'w')
+    this.fd = fileIo().open(this.file, 'w')
   }
 
   /** Starts the replacement with the first `keptBytes` of the segment, copied as they are. */
@@ -61,7 +62,7 @@ export class CleanedSegment {
     this.flush()
     const fd = this.openFd()
     try {
-      fs.fdatasyncSync(fd)
+      fileIo().fdatasync(fd)
     } finally {
       this.fd = undefined
       fs.closeSync(fd)

@@ -1,5 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { crashPoint } from '../../crash-point.js'
+import { fileIo } from './file-io.js'
 
 /** `00000000000000012345` — segment and index files are named by their 20-digit base offset. */
 export function offsetFileName(baseOffset: number, extension: string): string {
@@ -17,9 +19,9 @@ export function parseOffsetFileName(name: string, extension: string): number | u
 
 /** Makes a directory entry (a new or renamed file) durable. */
 export function fsyncDirectory(dir: string): void {
-  const fd = fs.openSync(dir, 'r')
+  const fd = fileIo().open(dir, 'r')
   try {
-    fs.fsyncSync(fd)
+    fileIo().fsync(fd)
   } finally {
     fs.closeSync(fd)
   }
@@ -33,14 +35,15 @@ export function fsyncDirectory(dir: string): void {
 export function writeFileAtomic(file: string, contents: string | Buffer, options: { durable?: boolean } = {}): void {
   const durable = options.durable ?? true
   const temporary = `${file}.tmp`
-  const fd = fs.openSync(temporary, 'w')
+  const fd = fileIo().open(temporary, 'w')
   try {
     writeFully(fd, typeof contents === 'string' ? Buffer.from(contents) : contents, 0)
-    if (durable) fs.fsyncSync(fd)
+    if (durable) fileIo().fsync(fd)
   } finally {
     fs.closeSync(fd)
   }
-  fs.renameSync(temporary, file)
+  crashPoint('file.replace.before-rename')
+  fileIo().rename(temporary, file)
   if (durable) fsyncDirectory(path.dirname(file))
 }
 
@@ -48,7 +51,7 @@ export function writeFileAtomic(file: string, contents: string | Buffer, options
 export function writeFully(fd: number, buffer: Buffer, position: number): void {
   let written = 0
   while (written < buffer.length) {
-    written += fs.writeSync(fd, buffer, written, buffer.length - written, position + written)
+    written += fileIo().write(fd, buffer, written, buffer.length - written, position + written)
   }
 }
 

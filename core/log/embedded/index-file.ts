@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import { fileIo } from './file-io.js'
 
 /** How the entries of one kind of index file are laid out. */
 export interface IndexEntryLayout<E> {
@@ -77,12 +78,13 @@ export class IndexFile<E> {
       return
     }
     if (this.pending.length === 0 && !sync) return
-    this.fd ??= fs.openSync(this.file, 'a')
+    this.fd ??= fileIo().open(this.file, 'a')
     if (this.pending.length > 0) {
-      fs.writeSync(this.fd, this.encode(this.pending))
+      const bytes = this.encode(this.pending)
+      writeAll(this.fd, bytes)
       this.pending = []
     }
-    if (sync) fs.fsyncSync(this.fd)
+    if (sync) fileIo().fsync(this.fd)
   }
 
   close(): void {
@@ -116,4 +118,9 @@ export class IndexFile<E> {
     if (this.fd !== undefined) fs.closeSync(this.fd)
     this.fd = undefined
   }
+}
+
+/** Appends the whole buffer (a write may take less than asked). */
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let written = 0; written < bytes.length; ) written += fileIo().write(fd, bytes, written, bytes.length - written, null)
 }

@@ -17,6 +17,7 @@ import { readLogStartOffset, writeLogStartOffset } from './log-start-offset.js'
 import { listSegmentOffsets, recoverPartition, SNAPSHOT_EXTENSION, writeProducerSnapshot } from './partition-recovery.js'
 import { Segment } from './segment.js'
 import { readSegment } from './segment-reader.js'
+import { crashPoint } from '../../crash-point.js'
 
 
 export interface PartitionLogOptions {
@@ -141,7 +142,9 @@ export class PartitionLog implements PartitionStore {
     const sizeBefore = segment.size
     try {
       segment.append(batch, header)
+      crashPoint('segment.append.before-fsync')
       if (this.options.durability === 'fsync') segment.sync()
+      crashPoint('segment.append.after-fsync')
     } catch (error) {
       this.fail(error, `appending at offset ${baseOffset}`, segment, sizeBefore, baseOffset)
     }
@@ -374,11 +377,13 @@ export class PartitionLog implements PartitionStore {
     const durability = this.options.durability
     try {
       sealed.offsetIndex.flush(false)
+      crashPoint('segment.roll.between-indexes')
       sealed.timeIndex.flush(false)
       if (typeof durability === 'object') sealed.syncInBackground((error) => this.options.logger.warn(`syncing ${sealed.file} failed: ${error.message}`))
       const segment = Segment.create(this.dir, sealed.nextOffset, this.options.clock.now())
       segment.nextOffset = sealed.nextOffset
       this.segments.push(segment)
+      crashPoint('segment.roll.before-snapshot')
       writeProducerSnapshot(this.dir, segment.baseOffset, this.endOffset, this.producerState)
       if (durability === 'fsync') fsyncDirectory(this.dir)
     } catch (error) {

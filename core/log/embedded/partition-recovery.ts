@@ -32,6 +32,30 @@ export function listSegmentOffsets(dir: string, logger: LogLogger): number[] {
   return offsets.sort((a, b) => a - b)
 }
 
+/** The partition's own files besides segments, which a link must not stand in for. */
+const OWN_FILE_EXTENSIONS = ['.index', '.timeindex', SNAPSHOT_EXTENSION, LOG_START_OFFSET_FILE]
+
+/**
+ * Links are never followed out of the data directory. A partition directory that is a link is
+ * refused (its data lives elsewhere: the operator decides). A link in place of one of the
+ * partition's index, snapshot or checkpoint files is removed (the link, never its target) with a
+ * warning, and the file is rebuilt; a read-only view, which may not remove it, refuses to open.
+ * Links named like segments are left to listSegmentOffsets, which ignores them.
+ */
+function refuseLinks(dir: string, name: string, readOnly: boolean, logger: LogLogger): void {
+  if (fs.lstatSync(dir).isSymbolicLink()) {
+    logger.warn(`refusing to open ${name}: its directory ${dir} is a link, which Tributary never follows`)
+    throw new StorageError(dir, `${name}: the partition directory is a link; move the partition's files into the data directory`, undefined)
+  }
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isSymbolicLink() || !OWN_FILE_EXTENSIONS.some((extension) => entry.name.endsWith(extension))) continue
+    const file = path.join(dir, entry.name)
+    if (readOnly) throw new StorageError(file, `${name}: ${entry.name} is a link, which a read-only view may not remove`, undefined)
+    logger.warn(`removing the link ${entry.name} in ${dir}: a file of the log is never read through a link; it is rebuilt`)
+    fs.unlinkSync(file)
+  }
+}
+
 /**
  * Opens the segments of a partition: sealed segments with their indexes (rebuilt when they do
  * not fit), the last one scanned and, after an unclean stop, CRC-checked batch by batch and cut
@@ -43,6 +67,7 @@ export function recoverPartition(options: PartitionLogOptions, producerState: Pr
   const segments: Segment[] = []
   const events: RecoveryEvent[] = []
   const track = (header: BatchHeader, chunk: Buffer, at: number): void => trackBatch(producerState, header, chunk, at)
+  refuseLinks(dir, `${topic}-${partition}`, readOnly, logger)
     // Leftovers of an interrupted atomic write or compaction: the originals are intact.
     if (!readOnly) for (const name of fs.readdirSync(dir)) if (name.endsWith('.tmp') || name.endsWith('.cleaned')) fs.rmSync(path.join(dir, name), { force: true })
     const offsets = listSegmentOffsets(dir, logger)

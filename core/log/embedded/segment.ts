@@ -3,6 +3,8 @@ import path from 'node:path'
 import { fsyncDirectory, offsetFileName, readAt, writeFully } from './files.js'
 import { INDEX_INTERVAL_BYTES, OffsetIndex } from './offset-index.js'
 import { TimeIndex } from './time-index.js'
+import { crashPoint } from '../../crash-point.js'
+import { fileIo } from './file-io.js'
 import {
   BATCH_HEADER_BYTES,
   batchTotalBytes,
@@ -82,7 +84,7 @@ export class Segment {
   /** Creates an empty segment file. */
   static create(dir: string, baseOffset: number, nowMs: number): Segment {
     const file = path.join(dir, offsetFileName(baseOffset, SEGMENT_EXTENSION))
-    const fd = fs.openSync(file, 'wx+')
+    const fd = fileIo().open(file, 'wx+')
     return new Segment(dir, baseOffset, fd, 0, nowMs, false)
   }
 
@@ -113,7 +115,7 @@ export class Segment {
    */
   sync(): void {
     if (!this.dirty) return
-    fs.fdatasyncSync(this.fd)
+    fileIo().fdatasync(this.fd)
     this.dirty = false
   }
 
@@ -243,8 +245,8 @@ export class Segment {
 
   /** Cuts the file at `position` (recovery of a torn tail, or removing an aborted append). */
   truncate(position: number, nextOffset: number): void {
-    fs.ftruncateSync(this.fd, position)
-    fs.fdatasyncSync(this.fd)
+    fileIo().truncate(this.fd, position)
+    fileIo().fdatasync(this.fd)
     this.size = position
     this.nextOffset = nextOffset
     this.offsetIndex.truncateToPosition(position)
@@ -265,7 +267,9 @@ export class Segment {
     this.offsetIndex.close()
     this.timeIndex.close()
     fs.closeSync(this.fd)
-    for (const file of [this.file, this.offsetIndex.file, this.timeIndex.file]) fs.rmSync(file, { force: true })
+    fs.rmSync(this.file, { force: true })
+    crashPoint('retention.between-files')
+    for (const file of [this.offsetIndex.file, this.timeIndex.file]) fs.rmSync(file, { force: true })
   }
 
   /**
@@ -278,7 +282,8 @@ export class Segment {
   replaceWithCleaned(cleanedFile: string, size: number): void {
     const nextOffset = this.nextOffset
     this.resetIndexes()
-    fs.renameSync(cleanedFile, this.file)
+    crashPoint('compaction.before-swap')
+    fileIo().rename(cleanedFile, this.file)
     fsyncDirectory(path.dirname(this.file))
     fs.closeSync(this.fd)
     this.fd = fs.openSync(this.file, 'r+')

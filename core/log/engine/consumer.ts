@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Clock } from '../../clock.js'
 import { ConfigError } from '../../errors.js'
-import { ClosedError, LogError, OffsetOutOfRangeError } from '../errors.js'
+import { ClosedError, CorruptRecordError, LogError, OffsetOutOfRangeError } from '../errors.js'
 import type {
   Consumer,
   ConsumerOptions,
@@ -226,7 +226,16 @@ export class EngineConsumer implements Consumer {
       entry.log.refresh()
       entry.position ??= this.startPosition(entry)
       if (entry.position < entry.log.startOffset || entry.position > entry.log.endOffset) entry.position = this.resetPosition(entry, entry.position, 'position')
-      entry.position = entry.log.read(entry.position, maxRecords, this.isolation, out)
+      const before = out.length
+      try {
+        entry.position = entry.log.read(entry.position, maxRecords, this.isolation, out)
+      } catch (error) {
+        // Damage is reported once what comes before it is delivered, as Java's consumer does: the
+        // records read so far go out now, and the next poll meets the damage again, from here.
+        if (!(error instanceof CorruptRecordError) || out.length === 0) throw error
+        if (out.length > before) entry.position = out[out.length - 1]!.offset + 1
+        break
+      }
     }
     this.rotation = entries.length === 0 ? 0 : (this.rotation + 1) % entries.length
     return out

@@ -3,6 +3,7 @@ import { ProducerFencedError, TransactionStateError } from '../errors.js'
 import type { TopicPartitionOffset } from '../types.js'
 import type { PartitionStore } from './partition-store.js'
 import { encodeControlBatch } from './record-batch.js'
+import { crashPoint } from '../../crash-point.js'
 
 type Phase = 'empty' | 'ongoing' | 'prepare_commit' | 'prepare_abort' | 'complete_commit' | 'complete_abort'
 
@@ -124,9 +125,11 @@ export class TransactionCoordinator {
   /** Phase two: markers in every partition, then the offsets, then the final state. */
   private complete(transactionalId: string, transaction: Transaction): void {
     const marker = transaction.phase === 'prepare_commit' ? 'commit' : 'abort'
+    let marked = 0
     for (const key of transaction.partitions) {
       const partition = this.participants.partition(key)
       if (partition === undefined || !partition.producerState.hasOngoing(transaction.producerId)) continue
+      if (marked++ > 0) crashPoint('transaction.between-markers')
       partition.append(encodeControlBatch(0, transaction.producerId, transaction.epoch, marker, this.clock.now()))
     }
     if (marker === 'commit') for (const { groupId, offsets } of transaction.offsets) this.participants.commitOffsets(groupId, offsets)

@@ -32,7 +32,10 @@ export interface KafkaLogOptions {
   readonly clientId?: string
   /** TLS: `true` for the system's trusted CAs, or Node's TLS options (CA, client certificate, …). */
   readonly ssl?: boolean | ConnectionOptions
+  /** SASL credentials; refused without `ssl` (they would cross the network in the clear) unless `allowPlaintextSasl`. */
   readonly sasl?: KafkaSasl
+  /** Send SASL credentials over a connection without TLS (a trusted network, a local test broker). Default false. */
+  readonly allowPlaintextSasl?: boolean
   /** How long to wait for a TCP (and TLS) connection. Default 1000 ms, kafkajs's. */
   readonly connectionTimeoutMs?: number
   /** How long to wait for a broker's answer. Default 30 s. */
@@ -104,6 +107,9 @@ export function resolveKafkaLogOptions(options: KafkaLogOptions): ResolvedKafkaL
   const clientId = options.clientId ?? 'tributary'
   if (typeof clientId !== 'string' || clientId.length === 0) throw new ConfigError('clientId', 'must be a non-empty string')
   if (options.sasl !== undefined) checkSasl(options.sasl)
+  if (options.sasl !== undefined && (options.ssl === undefined || options.ssl === false) && options.allowPlaintextSasl !== true) {
+    throw new ConfigError('sasl', 'SASL credentials without ssl would cross the network in the clear; set ssl, or allowPlaintextSasl: true where the network is trusted')
+  }
   const resolved: ResolvedKafkaLogOptions = {
     brokers,
     clientId,

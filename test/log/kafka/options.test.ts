@@ -39,14 +39,14 @@ describe('resolveKafkaLogOptions', () => {
     ['a session timeout of 0', { brokers: 'a:1', sessionTimeoutMs: 0 }, 'sessionTimeoutMs'],
     ['negative retries', { brokers: 'a:1', retry: { retries: -1 } }, 'retry.retries'],
     ['an unknown log level', { brokers: 'a:1', clientLogLevel: 'loud' as 'info' }, 'clientLogLevel'],
-    ['an unknown SASL mechanism', { brokers: 'a:1', sasl: { mechanism: 'kerberos' as 'plain', username: 'u', password: 'p' } }, 'sasl.mechanism'],
+    ['an unknown SASL mechanism', { brokers: 'a:1', sasl: { mechanism: 'kerberos' as 'plain', username: 'u', password: 'p' }, ssl: true }, 'sasl.mechanism'],
   ])('refuses %s with a ConfigError naming the field', (_label, options, field) => {
     expect(fieldOf(() => resolveKafkaLogOptions(options))).toBe(field)
   })
 
   it('never puts a SASL password in an error message', () => {
     try {
-      resolveKafkaLogOptions({ brokers: 'a:1', sasl: { mechanism: 'plain', username: '', password: 'hunter2' } })
+      resolveKafkaLogOptions({ brokers: 'a:1', ssl: true, sasl: { mechanism: 'plain', username: '', password: 'hunter2' } })
       expect.unreachable()
     } catch (error) {
       expect(String(error)).not.toContain('hunter2')
