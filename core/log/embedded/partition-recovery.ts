@@ -8,15 +8,21 @@ import { offsetFileName, parseOffsetFileName, writeFileAtomic } from './files.js
 import { LOG_START_OFFSET_FILE } from './log-start-offset.js'
 import type { PartitionLogOptions, RecoveryEvent } from './partition-log.js'
 import { SEGMENT_EXTENSION, Segment } from './segment.js'
+import { crc32c } from '@node-rs/crc32'
 
 export const SNAPSHOT_EXTENSION = '.snapshot'
 const KNOWN_EXTENSIONS = [SEGMENT_EXTENSION, '.index', '.timeindex', SNAPSHOT_EXTENSION, '.cleaned', '.tmp', LOG_START_OFFSET_FILE]
 
-/** Saves the transaction bookkeeping as of `endOffset`, named by the active segment's base. */
+/**
+ * Saves the transaction bookkeeping as of `endOffset`, named by the active segment's base: a line
+ * with the CRC32C of the JSON that follows it, then the JSON. A snapshot that does not check out is
+ * never trusted (readSnapshot): it is only a cache of what a replay of the segments rebuilds.
+ */
 export function writeProducerSnapshot(dir: string, baseOffset: number, endOffset: number, state: ProducerState): void {
   const file = path.join(dir, offsetFileName(baseOffset, SNAPSHOT_EXTENSION))
+  const json = JSON.stringify({ endOffset, ...state.snapshot() })
   // Not fsynced: a snapshot lost to a power cut only means a longer replay on the next open.
-  writeFileAtomic(file, JSON.stringify({ endOffset, ...state.snapshot() }), { durable: false })
+  writeFileAtomic(file, `${crc32c(Buffer.from(json))}\n${json}`, { durable: false })
 }
 
 /** Base offsets of the segment files in a partition directory, ascending; warns of foreign files. */
@@ -124,12 +130,31 @@ function truncateTail(options: PartitionLogOptions, segment: Segment, validBytes
   return { topic, partition, segment: segment.file, truncatedBytes, reason }
 }
 
+/** Whether a parsed snapshot has the shape and the bounds writeProducerSnapshot gives it. */
+function isSnapshot(value: unknown): value is ProducerStateSnapshot & { readonly endOffset: number } {
+  if (typeof value !== 'object' || value === null) return false
+  const { endOffset, ongoing, aborted } = value as Record<string, unknown>
+  const offset = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0
+  if (!offset(endOffset) || !Array.isArray(ongoing) || !Array.isArray(aborted)) return false
+  const pairs = ongoing.every((entry: unknown) => Array.isArray(entry) && entry.length === 2 && offset(entry[0]) && offset(entry[1]) && entry[1] < endOffset)
+  const ranges = aborted.every((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null) return false
+    const { producerId, firstOffset, lastOffset } = entry as Record<string, unknown>
+    return offset(producerId) && offset(firstOffset) && offset(lastOffset) && firstOffset <= lastOffset && lastOffset < endOffset
+  })
+  return pairs && ranges
+}
+
 function readSnapshot(dir: string, baseOffset: number): (ProducerStateSnapshot & { readonly endOffset: number }) | undefined {
   const file = path.join(dir, offsetFileName(baseOffset, SNAPSHOT_EXTENSION))
     try {
-      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as ProducerStateSnapshot & { endOffset: number }
-      if (!Array.isArray(parsed.ongoing) || !Array.isArray(parsed.aborted) || !Number.isSafeInteger(parsed.endOffset)) return undefined
-      return parsed.endOffset >= baseOffset ? parsed : undefined
+      const text = fs.readFileSync(file, 'utf8')
+      const newline = text.indexOf('\n')
+      if (newline === -1) return undefined
+      const json = text.slice(newline + 1)
+      if (text.slice(0, newline) !== String(crc32c(Buffer.from(json)))) return undefined
+      const parsed = JSON.parse(json) as unknown
+      return isSnapshot(parsed) && parsed.endOffset >= baseOffset ? parsed : undefined
     } catch {
       return undefined
     }
