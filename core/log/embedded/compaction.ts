@@ -88,6 +88,7 @@ export async function compactPartition(
     if (stopped) break
     dirtyFrom = range.end
   }
+  if (segmentsRewritten > 0 && !partition.isClosed) partition.dropEmptySealedSegments()
   return { segmentsRewritten, recordsRemoved }
 }
 

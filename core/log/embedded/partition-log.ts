@@ -18,6 +18,7 @@ import { listSegmentOffsets, recoverPartition, SNAPSHOT_EXTENSION, writeProducer
 import { Segment } from './segment.js'
 import { readSegment } from './segment-reader.js'
 import { crashPoint } from '../../crash-point.js'
+import { writeRecoveryPoint } from './recovery-point.js'
 
 
 export interface PartitionLogOptions {
@@ -259,6 +260,26 @@ export class PartitionLog implements PartitionStore {
     this.deleteSegmentsBelowStart()
   }
 
+  /**
+   * Removes the sealed segments compaction emptied (every record in them superseded), but the
+   * first, whose base is the partition's start: their offsets stay unused, as Kafka's cleaner
+   * leaves them, and a read across the gap goes on at the next segment. Without this a compacted
+   * topic's segment count (three open files each) grew with every segment ever rolled.
+   * Returns how many it removed.
+   */
+  dropEmptySealedSegments(): number {
+    let dropped = 0
+    for (let i = this.segments.length - 2; i >= 1; i--) {
+      const segment = this.segments[i]!
+      if (segment.size > 0) continue
+      this.segments.splice(i, 1)
+      segment.delete()
+      fs.rmSync(path.join(this.dir, offsetFileName(segment.baseOffset, SNAPSHOT_EXTENSION)), { force: true })
+      dropped++
+    }
+    return dropped
+  }
+
   /** Every segment, oldest first, the active one last; for compaction. */
   allSegments(): readonly Segment[] {
     return [...this.segments]
@@ -274,6 +295,14 @@ export class PartitionLog implements PartitionStore {
     if (this.closed) return
     this.closed = true
     if (!this.options.readOnly && !this.failed) {
+      // Everything is synced (sealed segments too, which durability 'none' left as they were), so
+      // the next open need check nothing: the recovery point is the end.
+      try {
+        for (const segment of this.segments) segment.sync()
+        writeRecoveryPoint(this.dir, this.endOffset)
+      } catch (error) {
+        this.options.logger.warn(`${this.topic}-${this.partition}: syncing on close failed (${(error as Error).message}); the next open checks every unsynced segment`)
+      }
       this.sync()
       writeProducerSnapshot(this.dir, this.active.baseOffset, this.endOffset, this.producerState)
     }
@@ -385,7 +414,11 @@ export class PartitionLog implements PartitionStore {
       this.segments.push(segment)
       crashPoint('segment.roll.before-snapshot')
       writeProducerSnapshot(this.dir, segment.baseOffset, this.endOffset, this.producerState)
-      if (durability === 'fsync') fsyncDirectory(this.dir)
+      if (durability === 'fsync') {
+        fsyncDirectory(this.dir)
+        // Every append was synced: the sealed segment is on disk whole.
+        writeRecoveryPoint(this.dir, sealed.nextOffset)
+      }
     } catch (error) {
       this.fail(error, 'rolling a segment')
     }

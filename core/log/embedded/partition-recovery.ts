@@ -6,12 +6,13 @@ import { trackBatch, type ProducerState, type ProducerStateSnapshot } from '../e
 import type { BatchHeader } from '../engine/record-batch.js'
 import { offsetFileName, parseOffsetFileName, writeFileAtomic } from './files.js'
 import { LOG_START_OFFSET_FILE } from './log-start-offset.js'
+import { readRecoveryPoint, RECOVERY_POINT_FILE } from './recovery-point.js'
 import type { PartitionLogOptions, RecoveryEvent } from './partition-log.js'
 import { SEGMENT_EXTENSION, Segment } from './segment.js'
 import { crc32c } from '@node-rs/crc32'
 
 export const SNAPSHOT_EXTENSION = '.snapshot'
-const KNOWN_EXTENSIONS = [SEGMENT_EXTENSION, '.index', '.timeindex', SNAPSHOT_EXTENSION, '.cleaned', '.tmp', LOG_START_OFFSET_FILE]
+const KNOWN_EXTENSIONS = [SEGMENT_EXTENSION, '.index', '.timeindex', SNAPSHOT_EXTENSION, '.cleaned', '.tmp', LOG_START_OFFSET_FILE, RECOVERY_POINT_FILE]
 
 /**
  * Saves the transaction bookkeeping as of `endOffset`, named by the active segment's base: a line
@@ -39,7 +40,7 @@ export function listSegmentOffsets(dir: string, logger: LogLogger): number[] {
 }
 
 /** The partition's own files besides segments, which a link must not stand in for. */
-const OWN_FILE_EXTENSIONS = ['.index', '.timeindex', SNAPSHOT_EXTENSION, LOG_START_OFFSET_FILE]
+const OWN_FILE_EXTENSIONS = ['.index', '.timeindex', SNAPSHOT_EXTENSION, LOG_START_OFFSET_FILE, RECOVERY_POINT_FILE]
 
 /**
  * Links are never followed out of the data directory. A partition directory that is a link is
@@ -90,11 +91,27 @@ export function recoverPartition(options: PartitionLogOptions, producerState: Pr
     const visit = (header: BatchHeader, chunk: Buffer, at: number): void => {
       if (header.baseOffset >= replayFrom) track(header, chunk, at)
     }
+    // A sealed segment that ends past the recovery point may hold data that was never synced, torn
+    // by a power cut: it is checked batch by batch like the active one, and cut at its first bad
+    // batch, and the segments after it go (the log is contiguous: nothing after a tear is trusted).
+    const recoveryPoint = readOnly ? Infinity : readRecoveryPoint(dir)
     for (let i = 0; i < offsets.length; i++) {
       const segment = Segment.open(dir, offsets[i]!, readOnly)
       segments.push(segment)
       const isLast = i === offsets.length - 1
       const replay = offsets[i + 1] === undefined || offsets[i + 1]! > replayFrom
+      const unsynced = !isLast && offsets[i + 1]! > recoveryPoint
+      if (unsynced) {
+        segment.resetIndexes()
+        const result = segment.scan({ verify: true, index: true, visit, contiguous: options.config.cleanup === 'delete' })
+        if (result.stopReason === undefined) {
+          segment.nextOffset = offsets[i + 1]!
+          continue
+        }
+        events.push(truncateTail(options, segment, result.validBytes, result.stopReason))
+        for (const later of offsets.slice(i + 1)) events.push(removeSegmentFiles(options, later, `a segment before it was torn (${result.stopReason})`))
+        break
+      }
       if (!isLast && segment.loadIndexes(offsets[i + 1]!)) {
         if (replay) segment.scan({ verify: false, index: false, visit })
         segment.nextOffset = offsets[i + 1]!
@@ -119,6 +136,16 @@ export function recoverPartition(options: PartitionLogOptions, producerState: Pr
       }
     }
     return { segments, events }
+}
+
+/** Removes a segment and its index and snapshot files (after a torn segment before it). */
+function removeSegmentFiles(options: PartitionLogOptions, baseOffset: number, reason: string): RecoveryEvent {
+  const { topic, partition, dir } = options
+  const file = path.join(dir, offsetFileName(baseOffset, SEGMENT_EXTENSION))
+  const truncatedBytes = fs.statSync(file).size
+  options.logger.warn(`recovered ${topic}-${partition}: removed ${path.basename(file)} (${truncatedBytes} bytes), after ${reason}`)
+  for (const extension of [SEGMENT_EXTENSION, '.index', '.timeindex', SNAPSHOT_EXTENSION]) fs.rmSync(path.join(dir, offsetFileName(baseOffset, extension)), { force: true })
+  return { topic, partition, segment: file, truncatedBytes, reason }
 }
 
 function truncateTail(options: PartitionLogOptions, segment: Segment, validBytes: number, reason: string): RecoveryEvent {
