@@ -200,17 +200,26 @@ describe('1. topic names', () => {
   })
 })
 
+/**
+ * A closed log whose `events` partition holds 20 records in 1 KiB segments, its first segment's
+ * bytes then changed by `edit`; returns the data directory.
+ */
+async function withFirstSegmentEdited(edit: (bytes: Buffer) => void): Promise<string> {
+  const { data } = scratch.make()
+  const log = await scratch.open(data)
+  await log.createTopic('events', { partitions: 1, segmentBytes: 1024 })
+  await sendRecords(log, 'events', 20)
+  await log.close()
+  const [first] = segmentFiles(path.join(data, 'events-0'))
+  const bytes = fs.readFileSync(first!)
+  edit(bytes)
+  fs.writeFileSync(first!, bytes)
+  return data
+}
+
 describe('2. oversized records and length prefixes claiming gigabytes', () => {
   test('a sealed segment whose batch claims 2 GiB is a CorruptRecordError at that offset, read in bounded memory; the next segments still read', async () => {
-    const { data } = scratch.make()
-    const log = await scratch.open(data)
-    await log.createTopic('events', { partitions: 1, segmentBytes: 1024 })
-    await sendRecords(log, 'events', 20)
-    await log.close()
-    const [first] = segmentFiles(path.join(data, 'events-0'))
-    const bytes = fs.readFileSync(first!)
-    bytes.writeInt32BE(0x7fffffff, batchPositions(bytes)[1]! + BATCH_LENGTH_AT)
-    fs.writeFileSync(first!, bytes)
+    const data = await withFirstSegmentEdited((bytes) => bytes.writeInt32BE(0x7fffffff, batchPositions(bytes)[1]! + BATCH_LENGTH_AT))
     const reopened = await scratch.open(data)
     const peakBefore = peakRssBytes()
     const consumer = reopened.consumer()
@@ -299,17 +308,12 @@ describe('3. damaged batches', () => {
   // read before it (only polls of fewer records reached them). Now they come first, as from Kafka's
   // consumer, and the next poll throws.
   test('the records before a damaged batch are delivered before the CorruptRecordError', async () => {
-    const { data } = scratch.make()
-    const log = await scratch.open(data)
-    await log.createTopic('events', { partitions: 1, segmentBytes: 1024 })
-    await sendRecords(log, 'events', 20)
-    await log.close()
-    const [first] = segmentFiles(path.join(data, 'events-0'))
-    const bytes = fs.readFileSync(first!)
-    const positions = batchPositions(bytes)
-    const damaged = positions[positions.length - 1]!
-    bytes[damaged + 70] = bytes[damaged + 70]! ^ 0xff // a byte of the last batch's value: its CRC no longer matches
-    fs.writeFileSync(first!, bytes)
+    let positions: number[] = []
+    const data = await withFirstSegmentEdited((bytes) => {
+      positions = batchPositions(bytes)
+      const damaged = positions[positions.length - 1]!
+      bytes[damaged + 70] = bytes[damaged + 70]! ^ 0xff // a byte of the last batch's value: its CRC no longer matches
+    })
     const reopened = await scratch.open(data)
     const consumer = reopened.consumer()
     await consumer.assign([{ topic: 'events', partition: 0 }])

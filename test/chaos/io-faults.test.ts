@@ -18,11 +18,12 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
-import { LogError, openEmbeddedLog, StorageError, type Log, type LogRecord } from '../../index.js'
+import { LogError, openEmbeddedLog, StorageError } from '../../index.js'
 import { useFileIo } from '../../core/log/embedded/file-io.js'
 import { checkRecords, combine, CLEAN, type CheckReport } from './checker.js'
 import { FailNthCall, faultFor } from './io-fault-layer.js'
 import { chaosScale, reportSuite } from './report.js'
+import { readSequences, sequencedValue } from './sequenced-records.js'
 
 const RUNS = Math.round(150 * chaosScale())
 const PARTITIONS = 2
@@ -36,29 +37,6 @@ let injected = 0
 let runs = 0
 /** Which calls the faults hit, for the summary line. */
 const hits = new Map<string, number>()
-
-/** The value of record `sequence` of partition `partition`: the checker's (producer, sequence). */
-function valueOf(partition: number, sequence: number): Buffer {
-  return Buffer.from(`p${partition}-s${sequence}-${'x'.repeat(40 + (sequence % 30))}`)
-}
-
-function sequenceOf(record: LogRecord): number {
-  const match = /^p\d+-s(\d+)-/.exec(record.value?.toString('utf8') ?? '')
-  return match === null ? -1 : Number(match[1])
-}
-
-async function readAll(log: Log): Promise<number[][]> {
-  const out: number[][] = []
-  for (let partition = 0; partition < PARTITIONS; partition++) {
-    const consumer = log.consumer()
-    await consumer.assign([{ topic: 'events', partition }])
-    const sequences: number[] = []
-    for (let batch = await consumer.poll({ maxRecords: 1_000 }); batch.length > 0; batch = await consumer.poll({ maxRecords: 1_000 })) sequences.push(...batch.map(sequenceOf))
-    await consumer.close()
-    out.push(sequences)
-  }
-  return out
-}
 
 describe(`the embedded log under a failing file system (${RUNS} runs)`, () => {
   test('every failed call is a typed error, a failed partition takes no more writes, and nothing unacknowledged is ever visible', async () => {
@@ -78,7 +56,7 @@ describe(`the embedded log under a failing file system (${RUNS} runs)`, () => {
           for (let send = 0; send < SENDS; send++) {
             const partition = send % PARTITIONS
             const from = acked[partition]!
-            const records = Array.from({ length: RECORDS_PER_SEND }, (_, i) => ({ topic: 'events', partition, value: valueOf(partition, from + i) }))
+            const records = Array.from({ length: RECORDS_PER_SEND }, (_, i) => ({ topic: 'events', partition, value: sequencedValue(partition, from + i) }))
             try {
               await producer.send(records)
               expect(failed.has(partition), `partition ${partition} took a write after it failed (run ${n}, ${layer.injected})`).toBe(false)
@@ -99,14 +77,14 @@ describe(`the embedded log under a failing file system (${RUNS} runs)`, () => {
         }
         const model = { expected: acked, committed: acked, exactlyOnce: true }
         // The same log, still open: what it serves now.
-        const live = checkRecords(model, await readAll(log))
+        const live = checkRecords(model, await readSequences(log, 'events', PARTITIONS))
         await producer.close()
         await log.close().catch(() => undefined)
         // Reopened without the fault: what survived.
         const reopened = await openEmbeddedLog({ dir, durability: 'fsync', maintenanceIntervalMs: 0, logger: { warn: () => undefined } })
-        const recovered = checkRecords(model, await readAll(reopened))
+        const recovered = checkRecords(model, await readSequences(reopened, 'events', PARTITIONS))
         // The partitions take writes again.
-        await reopened.producer().send([{ topic: 'events', partition: 0, value: valueOf(0, acked[0]!) }])
+        await reopened.producer().send([{ topic: 'events', partition: 0, value: sequencedValue(0, acked[0]!) }])
         await reopened.close()
         fs.rmSync(dir, { recursive: true, force: true })
         const report = combine(live, recovered)

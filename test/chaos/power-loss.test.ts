@@ -13,12 +13,13 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
-import { openEmbeddedLog, type Log, type LogRecord } from '../../index.js'
+import { openEmbeddedLog } from '../../index.js'
 import { useFileIo } from '../../core/log/embedded/file-io.js'
 import { seedFromEnv, seededRandom } from '../crash/seeded-random.js'
 import { checkRecords, combine, CLEAN, type CheckReport } from './checker.js'
 import { PowerCutLayer } from './power-cut-layer.js'
 import { chaosScale, reportSuite } from './report.js'
+import { readSequences, sequencedValue } from './sequenced-records.js'
 
 const RUNS = Math.round(200 * chaosScale())
 const SEED = seedFromEnv('TRIBUTARY_POWER_SEED', 20_261_126)
@@ -32,28 +33,6 @@ let runs = 0
 let cuts = 0
 let lostBytes = 0
 let tornFiles = 0
-
-function valueOf(partition: number, sequence: number): Buffer {
-  return Buffer.from(`p${partition}-s${sequence}-${'y'.repeat(30 + (sequence % 50))}`)
-}
-
-function sequenceOf(record: LogRecord): number {
-  const match = /^p\d+-s(\d+)-/.exec(record.value?.toString('utf8') ?? '')
-  return match === null ? -1 : Number(match[1])
-}
-
-async function readAll(log: Log): Promise<number[][]> {
-  const out: number[][] = []
-  for (let partition = 0; partition < PARTITIONS; partition++) {
-    const consumer = log.consumer()
-    await consumer.assign([{ topic: 'events', partition }])
-    const sequences: number[] = []
-    for (let batch = await consumer.poll({ maxRecords: 1_000 }); batch.length > 0; batch = await consumer.poll({ maxRecords: 1_000 })) sequences.push(...batch.map(sequenceOf))
-    await consumer.close()
-    out.push(sequences)
-  }
-  return out
-}
 
 describe(`the embedded log after a power cut (${RUNS} cuts, seed ${SEED})`, () => {
   test('every record acknowledged under fsync durability survives, once and in order, and nothing else but the send under way', async () => {
@@ -74,7 +53,7 @@ describe(`the embedded log after a power cut (${RUNS} cuts, seed ${SEED})`, () =
           for (let send = 0; send < MAX_SENDS && !layer.isCut; send++) {
             const partition = random.int(0, PARTITIONS - 1)
             const from = acked[partition]!
-            const records = Array.from({ length: random.int(1, 8) }, (_, i) => ({ topic: 'events', partition, value: valueOf(partition, from + i) }))
+            const records = Array.from({ length: random.int(1, 8) }, (_, i) => ({ topic: 'events', partition, value: sequencedValue(partition, from + i) }))
             sent[partition] = from + records.length
             try {
               await producer.send(records)
@@ -95,9 +74,9 @@ describe(`the embedded log after a power cut (${RUNS} cuts, seed ${SEED})`, () =
         lostBytes += layer.lostBytes
         tornFiles += layer.tornFiles
         const reopened = await openEmbeddedLog({ dir, durability: 'fsync', maintenanceIntervalMs: 0, logger: { warn: () => undefined } })
-        const report = checkRecords({ expected: acked, committed: sent, exactlyOnce: true }, await readAll(reopened))
+        const report = checkRecords({ expected: acked, committed: sent, exactlyOnce: true }, await readSequences(reopened, 'events', PARTITIONS))
         // It takes writes again.
-        await reopened.producer().send([{ topic: 'events', partition: 0, value: valueOf(0, 999_999) }])
+        await reopened.producer().send([{ topic: 'events', partition: 0, value: sequencedValue(0, 999_999) }])
         await reopened.close()
         fs.rmSync(dir, { recursive: true, force: true })
         checked = combine(checked, report)
@@ -132,7 +111,7 @@ describe('the embedded log after a power cut, with durability none', () => {
         try {
           for (let send = 0; send < MAX_SENDS && !layer.isCut; send++) {
             const partition = random.int(0, PARTITIONS - 1)
-            const records = Array.from({ length: random.int(1, 8) }, (_, i) => ({ topic: 'events', partition, value: valueOf(partition, sent[partition]! + i) }))
+            const records = Array.from({ length: random.int(1, 8) }, (_, i) => ({ topic: 'events', partition, value: sequencedValue(partition, sent[partition]! + i) }))
             sent[partition] = sent[partition]! + records.length
             await producer.send(records).catch(() => undefined)
           }
@@ -143,7 +122,7 @@ describe('the embedded log after a power cut, with durability none', () => {
         }
         layer.applyLoss()
         const reopened = await openEmbeddedLog({ dir, durability: 'none', maintenanceIntervalMs: 0, logger: { warn: () => undefined } })
-        const read = await readAll(reopened)
+        const read = await readSequences(reopened, 'events', PARTITIONS)
         await reopened.close()
         // A prefix: sequences 0, 1, 2, … with no gap, none past what was sent.
         for (const [partition, sequences] of read.entries()) expect(sequences).toEqual(Array.from({ length: sequences.length }, (_, i) => i).filter((i) => i < sent[partition]!))
