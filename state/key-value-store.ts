@@ -80,8 +80,13 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
   private readonly cache = new Map<unknown, CacheEntry<K, V>>()
   /** Entries that became dirty since the last flush, in that order (an entry is listed while `dirty`). */
   private dirty: CacheEntry<K, V>[] = []
-  /** The entries a `flush` under way is handing down (those still dirty are not yet forwarded). */
-  private flushing: CacheEntry<K, V>[] | undefined
+  /**
+   * At most the oldest timestamp among the dirty entries since the last flush began (kept as
+   * updates come, in O(1): an entry evicted or updated again leaves it lower than it need be,
+   * which only holds a result back until the next flush), and the same for a flush under way.
+   */
+  private heldBackFrom = Infinity
+  private flushingFrom = Infinity
   private readonly stringKeys: boolean
   private changes: Subject<KeyChange<K, V>> | undefined
   private lastKey: K | undefined
@@ -175,7 +180,8 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
     this.dirty = []
     // Until handed down, the rest still counts as held back (oldestHeldBack), for whoever looks
     // while an entry is being forwarded.
-    this.flushing = dirty
+    this.flushingFrom = this.heldBackFrom
+    this.heldBackFrom = Infinity
     let flushed = 0
     try {
       for (const entry of dirty) {
@@ -185,7 +191,7 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
         flushed++
       }
     } finally {
-      this.flushing = undefined
+      this.flushingFrom = Infinity
     }
     return flushed
   }
@@ -202,15 +208,12 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   /**
-   * The oldest timestamp among the updates this cache holds back from `onFlush` (Infinity when it
-   * forwards nothing, or holds nothing back): what a downstream operator has not seen yet.
+   * At most the oldest timestamp among the updates this cache holds back from `onFlush` (Infinity
+   * when it forwards nothing, or holds nothing back since the last flush): what a downstream
+   * operator may not have seen yet.
    */
   oldestHeldBack(): number {
-    if (this.onFlush === undefined) return Infinity
-    let oldest = Infinity
-    for (const entry of this.dirty) if (entry.dirty && entry.timestamp < oldest) oldest = entry.timestamp
-    for (const entry of this.flushing ?? []) if (entry.dirty && entry.timestamp < oldest) oldest = entry.timestamp
-    return oldest
+    return this.onFlush === undefined ? Infinity : Math.min(this.heldBackFrom, this.flushingFrom)
   }
 
   /** Drops the cache (the shard is closing); dirty entries are lost, as after a crash. */
@@ -218,6 +221,7 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
     for (const entry of this.cache.values()) this.release(entry)
     this.cache.clear()
     this.dirty = []
+    this.heldBackFrom = Infinity
     this.changes?.complete()
   }
 
@@ -235,6 +239,7 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
       this.budget!.used += size - entry.size
       entry.value = value
       adopt(entry, source)
+      if (entry.timestamp < this.heldBackFrom) this.heldBackFrom = entry.timestamp
       if (!entry.dirty) this.dirty.push(entry)
       entry.dirty = true
       entry.recent = true
@@ -242,6 +247,7 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
     } else {
       entry = { key, value, timestamp: 0, topic: '', partition: -1, offset: -1, headers: NO_HEADERS, dirty: true, recent: false, size }
       adopt(entry, source)
+      if (entry.timestamp < this.heldBackFrom) this.heldBackFrom = entry.timestamp
       this.cache.set(id, entry)
       this.dirty.push(entry)
       this.budget!.used += size
