@@ -1,5 +1,6 @@
 import { TributaryError } from '../errors.js'
 import { type Command, UsageError } from './args.js'
+import { connect } from './commands/connect.js'
 import { consume } from './commands/consume.js'
 import { produce } from './commands/produce.js'
 import { topics } from './commands/topics.js'
@@ -13,7 +14,7 @@ const EXIT_FAILED = 1
 const EXIT_USAGE = 2
 const EXIT_SIGINT = 130
 
-const commands: ReadonlyMap<string, Command> = new Map([topics, produce, consume].map((command) => [command.name, command]))
+const commands: ReadonlyMap<string, Command> = new Map([topics, produce, consume, connect].map((command) => [command.name, command]))
 
 /**
  * Runs the `tributary` command line and resolves to its exit code: 0 done, 1 when the log
@@ -87,6 +88,9 @@ export async function runFromProcess(): Promise<void> {
     interrupt.abort()
   }
   process.on('SIGINT', onSigint)
+  // SIGTERM (a service manager stopping us) asks for the same clean stop as a first Ctrl-C.
+  const onSigterm = (): void => interrupt.abort()
+  process.on('SIGTERM', onSigterm)
   // The log's timers are unref'd so a log never holds a process open; the CLI does want
   // to wait (a tailing consume polls a quiet topic), so it holds the process until main ends.
   const keepAlive = setInterval(() => {}, 1 << 30)
@@ -102,5 +106,6 @@ export async function runFromProcess(): Promise<void> {
   } finally {
     clearInterval(keepAlive)
     process.off('SIGINT', onSigint)
+    process.off('SIGTERM', onSigterm)
   }
 }

@@ -10,6 +10,7 @@ Commands:
   topics delete NAME
   produce TOPIC [--key-separator SEP]
   consume TOPIC [--from-beginning] [--group G] [--max N] [--timeout-ms MS] [--format text|json]
+  connect CONFIG.json [--kafka BROKERS] [--describe]   run connectors (sources and sinks)
   help [COMMAND]
 
 Every command takes --data DIR, the data directory (default ${DEFAULT_DATA_DIR}).

@@ -1,0 +1,13 @@
+/**
+ * Tributary's connectors: the plugin API (`defineSource`, `defineSink`, `field`, `Secret`),
+ * the runner that makes any connector reliable, and the built-in connectors.
+ *
+ * @example
+ * import { defineSource, field } from 'tributary/connectors'
+ */
+export { defineSource, defineSink } from './api/define.js'
+export { field, parseConfig, describeConfig, type Field, type ConfigSchema, type ConfigOf, type ConfigInput, type SecretInput } from './api/config-schema.js'
+export { Secret, redact } from './api/secret.js'
+export { ConnectorError, RecordRejectedError } from './api/errors.js'
+export type * from './api/types.js'
+export * from './runner/index.js'

@@ -1,0 +1,267 @@
+import { inspect } from 'node:util'
+import { systemClock, type Clock } from '../../core/clock.js'
+import type { Log, Producer, ProducerRecord, Transaction } from '../../core/log/types.js'
+import type { SerdeContext } from '../../core/serde/types.js'
+import { ConnectorError } from '../api/errors.js'
+import type { RejectedInput, SourceBatch, SourceConnector, SourceContext, SourceTask } from '../api/types.js'
+import { connectorLogger, MetricsBoard, scrubError, stderrLogSink, type RunnerOptions } from './context.js'
+import { rejectedRecord } from './dead-letters.js'
+import { ensureTopic, OffsetStore } from './offset-store.js'
+import { resolveSpec, topicAt, type ResolvedSpec } from './resolved-spec.js'
+import { isRetriable, StoppedError, withRetries } from './retry.js'
+import type { ConnectorRunnerMetrics, SourceSpec } from './spec.js'
+
+/** Sends kept in flight at once under at_least_once before the runner waits for the oldest. */
+const MAX_IN_FLIGHT = 8
+
+/**
+ * Runs one source connector: polls its task, writes what it returns to the log, and stores the
+ * task's offsets in the log once the records before them are durable (under exactly_once, in the
+ * same transaction as the records). A restarted source resumes from the stored offsets.
+ *
+ * @example
+ * const runner = new SourceRunner(log, { name: 'orders-file', connector: fileSource, topic: 'orders', config: { path: 'in.jsonl' } })
+ * await runner.start()
+ * await runner.stop()
+ */
+export class SourceRunner {
+  readonly name: string
+  private readonly resolved: ResolvedSpec
+  private readonly connector: SourceConnector<never, unknown, unknown>
+  private readonly topic: string
+  private readonly exactlyOnce: boolean
+  private readonly partitions: number
+  private readonly clock: Clock
+  private readonly board = new MetricsBoard()
+  private readonly logger
+  private readonly controller = new AbortController()
+  private readonly knownTopics = new Set<string>()
+  private offsets!: OffsetStore
+  private producer!: Producer
+  private task: SourceTask<unknown, unknown> | undefined
+  private transaction: Transaction | undefined
+  private inFlight: Promise<unknown>[] = []
+  private lastCommit = 0
+  private stopping = false
+  private loopDone: Promise<void> = Promise.resolve()
+
+  constructor(private readonly log: Log, spec: SourceSpec, options: RunnerOptions = {}) {
+    this.resolved = resolveSpec(spec as SourceSpec<never, never, never>)
+    if (this.resolved.connector.kind !== 'source') throw new ConnectorError(this.resolved.name, `${this.resolved.connector.name} is a sink connector; give it topics to read, not a topic to write`)
+    this.connector = this.resolved.connector
+    this.name = this.resolved.name
+    this.topic = topicAt(spec.topic, `connectors.${this.name}.topic`)
+    this.exactlyOnce = (spec.processing ?? 'at_least_once') === 'exactly_once'
+    if (spec.processing !== undefined && spec.processing !== 'at_least_once' && spec.processing !== 'exactly_once') {
+      throw new ConnectorError(this.name, `processing must be "at_least_once" or "exactly_once", got ${JSON.stringify(spec.processing)}`, { code: 'TRIBUTARY_CONFIG' })
+    }
+    this.partitions = spec.partitions ?? 1
+    this.clock = options.clock ?? systemClock
+    this.logger = connectorLogger(this.name, this.resolved.secrets, options.logSink ?? stderrLogSink)
+  }
+
+  /** Resolves when the loop has ended: after `stop`, or rejects with the error that stopped the connector. */
+  get done(): Promise<void> {
+    return this.loopDone
+  }
+
+  metrics(): ConnectorRunnerMetrics {
+    return this.board.snapshot()
+  }
+
+  /** Creates the topics it needs, loads its offsets, starts the task and the poll loop. */
+  async start(): Promise<void> {
+    try {
+      await ensureTopic(this.log, this.topic, this.partitions)
+      this.knownTopics.add(this.topic)
+      if (this.resolved.deadLetterTopic !== undefined) {
+        await ensureTopic(this.log, this.resolved.deadLetterTopic)
+        this.knownTopics.add(this.resolved.deadLetterTopic)
+      }
+      // Under exactly_once the transactional producer comes first: it fences an older instance and aborts its open transaction, so the offsets read next are final.
+      this.producer = this.log.producer(this.exactlyOnce ? { transactionalId: `connect-${this.name}` } : {})
+      if (this.exactlyOnce) await this.producer.beginTransaction().then((transaction) => transaction.abort())
+      this.offsets = await OffsetStore.load(this.log, this.name)
+      this.task = await this.startTask()
+    } catch (error) {
+      await this.producer?.close().catch(() => undefined)
+      throw scrubError(error, this.resolved.secrets)
+    }
+    this.lastCommit = this.clock.now()
+    this.logger.info(`started (${this.connector.name} → ${this.topic}, ${this.exactlyOnce ? 'exactly_once' : 'at_least_once'})`)
+    this.loopDone = this.loop()
+    this.loopDone.catch(() => undefined) // observed through `done`
+  }
+
+  /** Stops polling, writes and commits what was polled, and stops the task. */
+  async stop(): Promise<void> {
+    this.stopping = true
+    this.controller.abort()
+    await this.loopDone.catch(() => undefined)
+  }
+
+  private async startTask(): Promise<SourceTask<unknown, unknown>> {
+    const offsets = this.offsets
+    const context: SourceContext<unknown, unknown> = {
+      name: this.name,
+      logger: this.logger,
+      metrics: this.board.forConnector,
+      clock: this.clock,
+      signal: this.controller.signal,
+      serdes: { key: this.resolved.key, value: this.resolved.value },
+      offset: (partition) => offsets.get(partition),
+      offsets: () => offsets.all(),
+      pollTimeoutMs: Math.min(500, this.resolved.commitIntervalMs),
+    }
+    return this.connector.start(this.resolved.config as never, context as SourceContext<never, never>) as Promise<SourceTask<unknown, unknown>>
+  }
+
+  private async loop(): Promise<void> {
+    let failure: unknown
+    try {
+      let restarts = 0
+      while (!this.stopping) {
+        try {
+          const batch = await this.retrying('poll', () => this.task!.poll())
+          await this.write(batch)
+          if (this.clock.now() - this.lastCommit >= this.resolved.commitIntervalMs) await this.commit()
+          restarts = 0
+        } catch (error) {
+          if (error instanceof StoppedError || this.stopping) break
+          // Under exactly_once a failed transaction is aborted and the task started again from the stored offsets.
+          if (!this.exactlyOnce || !isRetriable(error) || restarts >= this.resolved.retry.max) throw error
+          restarts++
+          this.board.values.retries++
+          this.logger.warn(`a transaction failed (${(error as Error).message}); aborting it and restarting the task from the stored offsets (${restarts} of ${this.resolved.retry.max})`)
+          await this.restartTask()
+        }
+      }
+      await this.commit()
+    } catch (error) {
+      failure = error
+    }
+    try {
+      if (failure !== undefined && this.transaction !== undefined) await this.transaction.abort().catch(() => undefined)
+      await this.task?.stop?.()
+    } catch (error) {
+      failure ??= error
+    } finally {
+      await this.producer.close().catch(() => undefined)
+    }
+    if (failure !== undefined) {
+      this.logger.error(`stopped by an error: ${(failure as Error).message}`)
+      throw scrubError(failure, this.resolved.secrets)
+    }
+    this.logger.info('stopped')
+  }
+
+  private async restartTask(): Promise<void> {
+    await this.transaction?.abort().catch(() => undefined)
+    this.transaction = undefined
+    this.inFlight = []
+    this.offsets.drain() // the pending offsets belong to the aborted records
+    await this.task?.stop?.().catch(() => undefined)
+    this.task = await this.startTask()
+  }
+
+  private retrying<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return withRetries(call, this.resolved.retry, this.clock, this.controller.signal, (error, retry, delayMs) => {
+      this.board.values.retries++
+      this.logger.warn(`${what} failed, retry ${retry} of ${this.resolved.retry.max} in ${delayMs} ms: ${(error as Error).message}`)
+    })
+  }
+
+  private async write(batch: SourceBatch<unknown, unknown>): Promise<void> {
+    const records = this.serialize(batch)
+    for (const rejected of batch.rejected ?? []) records.push(this.deadLetter(rejected))
+    if (records.length > 0) {
+      await this.ensureTopics(records)
+      if (this.exactlyOnce) {
+        this.transaction ??= await this.producer.beginTransaction()
+        await this.transaction.send(records)
+        this.board.values.records += records.length
+      } else {
+        const sent = this.retrying('send', () => this.producer.send(records)).then(() => {
+          this.board.values.records += records.length
+        })
+        sent.catch(() => undefined) // awaited at the commit
+        this.inFlight.push(sent)
+        if (this.inFlight.length >= MAX_IN_FLIGHT) await this.inFlight.shift()
+      }
+    }
+    if (batch.offsets !== undefined && batch.offsets.length > 0) this.offsets.advance(batch.offsets)
+  }
+
+  private serialize(batch: SourceBatch<unknown, unknown>): ProducerRecord[] {
+    const records: ProducerRecord[] = []
+    const now = this.clock.now()
+    const { key: keySerde, value: valueSerde } = this.resolved
+    for (const record of batch.records) {
+      const topic = record.topic ?? this.topic
+      try {
+        const key = record.key === undefined || record.key === null ? null : keySerde.serialize(record.key, { topic, isKey: true } satisfies SerdeContext)
+        const value = record.value === null ? null : valueSerde.serialize(record.value, { topic, isKey: false } satisfies SerdeContext)
+        records.push({ topic, key, value, ...(record.partition === undefined ? {} : { partition: record.partition }), ...(record.headers === undefined ? {} : { headers: record.headers }), timestamp: record.timestamp ?? now })
+      } catch (error) {
+        const shown = safeJson(record.value)
+        records.push(this.deadLetter({ input: shown, error: error as Error, location: `topic ${topic}` }))
+      }
+    }
+    return records
+  }
+
+  private deadLetter(rejected: RejectedInput): ProducerRecord {
+    const topic = this.resolved.deadLetterTopic
+    if (topic === undefined) {
+      throw new ConnectorError(this.name, `${rejected.location === undefined ? 'an input' : rejected.location} was rejected and no deadLetterTopic is configured: ${rejected.error.message}`, { cause: rejected.error })
+    }
+    this.board.values.deadLettered++
+    return rejectedRecord(topic, this.name, rejected, this.resolved.secrets, this.clock.now())
+  }
+
+  private async ensureTopics(records: readonly ProducerRecord[]): Promise<void> {
+    for (const record of records) {
+      if (this.knownTopics.has(record.topic)) continue
+      await ensureTopic(this.log, topicAt(record.topic, `connectors.${this.name} record topic`), this.partitions)
+      this.knownTopics.add(record.topic)
+    }
+  }
+
+  /** Makes what was polled durable, stores the offsets, and tells the task. */
+  private async commit(): Promise<void> {
+    this.lastCommit = this.clock.now()
+    if (this.exactlyOnce) {
+      if (this.transaction === undefined && !this.offsets.hasPending) return
+      const transaction = this.transaction ?? (await this.producer.beginTransaction())
+      this.transaction = undefined
+      const { records, committed } = this.offsets.drain()
+      if (records.length > 0) await transaction.send(records)
+      await transaction.commit()
+      committed()
+    } else {
+      const pending = this.inFlight
+      this.inFlight = []
+      await Promise.all(pending)
+      if (this.offsets.hasPending) {
+        const { records, committed } = this.offsets.drain()
+        try {
+          await this.retrying('storing offsets', () => this.producer.send(records))
+        } catch (error) {
+          this.offsets.restore(records)
+          throw error
+        }
+        committed()
+      } else if (pending.length === 0) return
+    }
+    this.board.values.commits++
+    await this.task?.commit?.()
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return inspect(value, { depth: 4, breakLength: Infinity })
+  }
+}
