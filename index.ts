@@ -3,7 +3,8 @@
  * The public API: apps and streams, serdes, the log backends, clocks and errors.
  * Operators come from `tributary/operators`.
  */
-export { App } from './core/runtime/app.js'
+export { App, type AppSourceSpec } from './core/runtime/app.js'
+export type { AppService } from './core/runtime/app-service.js'
 export type { AppOptions, AppMetrics, AppLogger, ErrorPolicy } from './core/runtime/app-options.js'
 export { Stream, type SinkSerde, type SinkSerdes, type TopicChooser } from './core/runtime/stream.js'
 export type { StreamRecord, KeyOf, ValueOf } from './core/runtime/record.js'

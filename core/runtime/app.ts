@@ -15,6 +15,14 @@ import type { Table } from './table.js'
 import { UnknownStoreError } from '../../state/errors.js'
 import { checkStoreName, type KeyValueStoreSpec } from '../../state/store-spec.js'
 import { GlobalTable } from './global-table.js'
+import type { AppService } from './app-service.js'
+import { connectorService } from '../../connectors/runner/connector-service.js'
+import { resolveSerde } from '../../connectors/runner/serde-spec.js'
+import type { SourceSpec } from '../../connectors/runner/spec.js'
+import type { ConfigSchema } from '../../connectors/api/config-schema.js'
+
+/** A source connector declared in an app: as `SourceSpec`, with the serdes as Serdes so the stream is typed. */
+export type AppSourceSpec<S extends ConfigSchema, K, V> = Omit<SourceSpec<S, K, V>, 'key' | 'value'> & { readonly key?: Serde<K>; readonly value?: Serde<V> }
 
 /** Serdes of a source topic; without one, keys or values are raw bytes (`Buffer | null`). */
 export interface SourceSerdes<KS extends AnySerde<unknown> | undefined, VS extends AnySerde<unknown> | undefined> {
@@ -48,6 +56,9 @@ export class App {
   private runner: AppRunner | undefined
   private openedLog: Log | undefined
   private signalHandler: (() => void) | undefined
+  private readonly services: AppService[] = []
+  private runningServices: AppService[] = []
+  private serviceFailure: Promise<never> | undefined
 
   constructor(private readonly appOptions: AppOptions) {
     this.options = resolveAppOptions(appOptions)
@@ -70,6 +81,23 @@ export class App {
     if (list.length === 0) throw new ConfigError('topics', 'a stream needs at least one topic')
     const stream = this.builder.source(list, serdes.key, serdes.value, serdes.timestamp as TimestampExtractor | undefined)
     return stream as Stream<Typed<KS>, Typed<VS>>
+  }
+
+  /**
+   * Declares a source connector that runs with the app, on the app's log, and the stream of the
+   * topic it writes to. It starts before the app's tasks and stops after them; its offsets are
+   * stored in the log, so it resumes where it stopped. A connector that fails stops the app.
+   *
+   * @example
+   * const orders = app.source({ name: 'orders-file', connector: fileSource, topic: 'orders', config: { path: './orders.jsonl' }, value: serdes.json<Order>() })
+   * orders.pipe(filter((r) => r.value.total > 100)).to('big-orders', { value: serdes.json<Order>() })
+   */
+  source<S extends ConfigSchema, K = unknown, V = unknown>(spec: AppSourceSpec<S, K, V>): Stream<K, V> {
+    this.checkNotStarted('source')
+    const key = (spec.key ?? resolveSerde(undefined, spec.connector.serdes?.key ?? 'string', `connectors.${spec.name}.key`)) as Serde<K>
+    const value = (spec.value ?? resolveSerde(undefined, spec.connector.serdes?.value ?? 'json', `connectors.${spec.name}.value`)) as Serde<V>
+    this.services.push(connectorService({ ...spec, key, value } as SourceSpec))
+    return this.builder.source([spec.topic], key, value) as Stream<K, V>
   }
 
   /**
@@ -143,9 +171,11 @@ export class App {
     this.builder.frozen = true
     this.runner = new AppRunner(this.options, this.builder, log)
     try {
+      await this.startServices(log)
       await this.runner.start()
     } catch (error) {
       // A log the app opened is closed again (its data directory unlocked) when it cannot start.
+      await this.stopServices()
       await this.release()
       throw error
     }
@@ -178,13 +208,39 @@ export class App {
   /** Resolves when the app has stopped; rejects with the error that stopped it. */
   get done(): Promise<void> {
     if (this.runner === undefined) return Promise.resolve()
-    return this.runner.done.finally(() => this.release())
+    const runnerDone = this.runner.done.finally(() => this.stopServices())
+    const finished = this.serviceFailure === undefined ? runnerDone : Promise.race([runnerDone, this.serviceFailure])
+    return finished.finally(() => this.release())
   }
 
-  /** Finishes the records in hand, commits, and closes. */
+  /** Finishes the records in hand, commits, and closes (connectors declared in the app too). */
   async stop(): Promise<void> {
     await this.runner?.stop()
+    await this.stopServices()
     await this.release()
+  }
+
+  /** The services of `app.source(...)` and of `sink(...)` operators: started before the tasks. */
+  private async startServices(log: Log): Promise<void> {
+    const fromOperators = this.builder.graph.nodes.flatMap((node) => (node.kind === 'pipe' ? node.operators.flatMap((operator) => operatorInfo(operator)?.services ?? []) : []))
+    const failures: Promise<never>[] = []
+    for (const service of [...this.services, ...fromOperators]) {
+      await service.start(log)
+      this.runningServices.push(service)
+      failures.push(service.done.then(() => new Promise<never>(() => undefined)))
+    }
+    if (failures.length === 0) return
+    this.serviceFailure = Promise.race(failures)
+    this.serviceFailure.catch((error: unknown) => {
+      this.options.logger.warn(`stopping ${this.id}: ${(error as Error).message}`)
+      void this.runner?.stop().catch(() => undefined)
+    })
+  }
+
+  private async stopServices(): Promise<void> {
+    const services = this.runningServices
+    this.runningServices = []
+    await Promise.allSettled(services.map((service) => service.stop()))
   }
 
   metrics(): AppMetrics {

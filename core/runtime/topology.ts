@@ -1,3 +1,4 @@
+import type { AppService } from './app-service.js'
 import type { OperatorFunction } from 'rxjs'
 import { TopologyError } from './errors.js'
 import type { AnySerde } from './serde-codec.js'
@@ -63,6 +64,8 @@ export interface OperatorInfo {
   readonly stores?: readonly StoreSpec[]
   /** Global tables' stores the operator reads (declared with `app.globalTable`). */
   readonly globalStores?: readonly string[]
+  /** Services the app runs beside its tasks for this operator (the connector of a `sink(...)`). */
+  readonly services?: readonly AppService[]
 }
 
 /** A global table: its store (the serdes of its topic) and the topic it replicates. */
