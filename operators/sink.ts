@@ -11,7 +11,7 @@ import type { SinkSpec } from '../connectors/runner/spec.js'
 import { to } from './to.js'
 
 /** A sink connector declared in a pipeline: as `SinkSpec`, with the topic it reads from made for it. */
-export type PipelineSinkSpec<S extends ConfigSchema, K, V> = Omit<SinkSpec<S, K, V>, 'topics' | 'key' | 'value'> & {
+export type PipelineSinkSpec<S extends ConfigSchema, K, V, CK = K, CV = V> = Omit<SinkSpec<S, CK, CV>, 'topics' | 'key' | 'value'> & {
   /** The topic between the app and the connector. Default `connect-<name>`. */
   readonly topic?: string
   readonly key?: Serde<NonNullable<K>>
@@ -30,7 +30,7 @@ export type PipelineSinkSpec<S extends ConfigSchema, K, V> = Omit<SinkSpec<S, K,
  *   sink({ name: 'paid-orders-db', connector: postgresSink, config: { table: 'paid_orders', keyColumns: ['id'], ... } }),
  * )
  */
-export function sink<K, V, S extends ConfigSchema = ConfigSchema>(spec: PipelineSinkSpec<S, K, V>): OperatorFunction<StreamRecord<K, V>, never> {
+export function sink<K, V, S extends ConfigSchema = ConfigSchema, CK = K, CV = V>(spec: PipelineSinkSpec<S, K, V, CK, CV>): OperatorFunction<StreamRecord<K, V>, never> {
   const topic = topicAt(spec.topic ?? `connect-${spec.name}`, `connectors.${spec.name}.topic`)
   const key = spec.key ?? resolveSerde(undefined, spec.connector.serdes?.key ?? 'string', `connectors.${spec.name}.key`)
   const value = spec.value ?? resolveSerde(undefined, spec.connector.serdes?.value ?? 'json', `connectors.${spec.name}.value`)

@@ -195,7 +195,7 @@ export function parseConfig<S extends ConfigSchema>(schema: S, input: unknown, p
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new ConfigError(path, 'must be an object of the connector\'s settings')
   const raw = input as Record<string, unknown>
   for (const name of Object.keys(raw)) {
-    if (!(name in schema)) throw new ConfigError(`${path}.${name}`, `is not a setting of this connector; it takes ${Object.keys(schema).join(', ') || 'none'}`)
+    if (!Object.hasOwn(schema, name)) throw new ConfigError(`${path}.${name}`, `is not a setting of this connector; it takes ${Object.keys(schema).join(', ') || 'none'}`)
   }
   const result: Record<string, unknown> = {}
   for (const [name, spec] of Object.entries(schema)) {

@@ -54,18 +54,25 @@ export function scrubError<E>(error: E, secrets: readonly Secret[]): E {
   return error
 }
 
-/** The runner's counters for one connector, and the connector's own through `context.metrics`. */
+/** The runner's counters for one connector, and the connector's own through `context.metrics` (their names redacted too). */
 export class MetricsBoard {
   readonly values: ConnectorRunnerMetrics = { records: 0, deadLettered: 0, retries: 0, commits: 0, custom: {} }
+
+  constructor(private readonly secrets: readonly Secret[] = []) {}
 
   /** The `context.metrics` a connector gets. */
   readonly forConnector: ConnectorMetrics = {
     count: (name, by = 1) => {
-      this.values.custom[name] = (this.values.custom[name] ?? 0) + by
+      const shown = this.nameOf(name)
+      this.values.custom[shown] = (this.values.custom[shown] ?? 0) + by
     },
     gauge: (name, value) => {
-      this.values.custom[name] = value
+      this.values.custom[this.nameOf(name)] = value
     },
+  }
+
+  private nameOf(name: string): string {
+    return this.secrets.length === 0 ? name : redact(name, this.secrets)
   }
 
   snapshot(): ConnectorRunnerMetrics {

@@ -27,7 +27,7 @@ export class SinkRunner {
   private readonly topics: readonly string[]
   private readonly batchSize: number
   private readonly clock: Clock
-  private readonly board = new MetricsBoard()
+  private readonly board: MetricsBoard
   private readonly logger
   private readonly controller = new AbortController()
   private readonly raw = new WeakMap<SinkRecord<unknown, unknown>, LogRecord>()
@@ -56,6 +56,7 @@ export class SinkRunner {
     if (!Number.isSafeInteger(this.batchSize) || this.batchSize < 1) throw new ConfigError(`connectors.${this.name}.batchSize`, `must be a positive integer, got ${String(spec.batchSize)}`)
     this.clock = options.clock ?? systemClock
     this.logger = connectorLogger(this.name, this.resolved.secrets, options.logSink ?? stderrLogSink)
+    this.board = new MetricsBoard(this.resolved.secrets)
   }
 
   get done(): Promise<void> {

@@ -32,7 +32,7 @@ export class SourceRunner {
   private readonly exactlyOnce: boolean
   private readonly partitions: number
   private readonly clock: Clock
-  private readonly board = new MetricsBoard()
+  private readonly board: MetricsBoard
   private readonly logger
   private readonly controller = new AbortController()
   private readonly knownTopics = new Set<string>()
@@ -58,6 +58,7 @@ export class SourceRunner {
     this.partitions = spec.partitions ?? 1
     this.clock = options.clock ?? systemClock
     this.logger = connectorLogger(this.name, this.resolved.secrets, options.logSink ?? stderrLogSink)
+    this.board = new MetricsBoard(this.resolved.secrets)
   }
 
   /** Resolves when the loop has ended: after `stop`, or rejects with the error that stopped the connector. */

@@ -21,8 +21,11 @@ import { resolveSerde } from '../../connectors/runner/serde-spec.js'
 import type { SourceSpec } from '../../connectors/runner/spec.js'
 import type { ConfigSchema } from '../../connectors/api/config-schema.js'
 
-/** A source connector declared in an app: as `SourceSpec`, with the serdes as Serdes so the stream is typed. */
-export type AppSourceSpec<S extends ConfigSchema, K, V> = Omit<SourceSpec<S, K, V>, 'key' | 'value'> & { readonly key?: Serde<K>; readonly value?: Serde<V> }
+/**
+ * A source connector declared in an app: as `SourceSpec`, with the serdes as Serdes so the stream
+ * is typed by them (`CK`, `CV` are what the connector itself produces).
+ */
+export type AppSourceSpec<S extends ConfigSchema, CK, CV, K, V> = Omit<SourceSpec<S, CK, CV>, 'key' | 'value'> & { readonly key?: Serde<K>; readonly value?: Serde<V> }
 
 /** Serdes of a source topic; without one, keys or values are raw bytes (`Buffer | null`). */
 export interface SourceSerdes<KS extends AnySerde<unknown> | undefined, VS extends AnySerde<unknown> | undefined> {
@@ -92,7 +95,7 @@ export class App {
    * const orders = app.source({ name: 'orders-file', connector: fileSource, topic: 'orders', config: { path: './orders.jsonl' }, value: serdes.json<Order>() })
    * orders.pipe(filter((r) => r.value.total > 100)).to('big-orders', { value: serdes.json<Order>() })
    */
-  source<S extends ConfigSchema, K = unknown, V = unknown>(spec: AppSourceSpec<S, K, V>): Stream<K, V> {
+  source<S extends ConfigSchema, CK, CV, K = CK, V = CV>(spec: AppSourceSpec<S, CK, CV, K, V>): Stream<K, V> {
     this.checkNotStarted('source')
     const key = (spec.key ?? resolveSerde(undefined, spec.connector.serdes?.key ?? 'string', `connectors.${spec.name}.key`)) as Serde<K>
     const value = (spec.value ?? resolveSerde(undefined, spec.connector.serdes?.value ?? 'json', `connectors.${spec.name}.value`)) as Serde<V>

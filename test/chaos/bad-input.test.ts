@@ -44,10 +44,14 @@
  *    Here: fractions and infinities, the position kept after a refused seek, and a committed offset
  *    out of range (reset only with a warning, or the error under 'none'). `tributary consume` has no
  *    --offset option, so the CLI takes no offset to check.
- * 8. Secrets in connector configs: there is no connector API yet (only the Nexmark generator, which
- *    takes no secret); the row waits for the connectors issue. The one secret today, the Kafka SASL
- *    password, is kept out of errors by test/log/kafka/options.test.ts "never puts a SASL password in
- *    an error message".
+ * 8. Secrets in connector configs: test/connectors/runner/secrets.test.ts "come from an environment
+ *    variable or a file, never from a literal", "print as [redacted] however they are printed" and
+ *    "never appear in log lines, metrics, errors, dead letters or describe output" (a connector that
+ *    logs its token and a client error quoting a connection string, through startConnector);
+ *    test/cli/connect.test.ts "checks a config with --describe, showing secrets only by where they
+ *    come from"; test/chaos/fuzz.test.ts "connector config parsing" (no secret value in any
+ *    ConfigError). The Kafka SASL password: test/log/kafka/options.test.ts "never puts a SASL
+ *    password in an error message".
  * 9. Insecure client settings: topics are never auto-created: test/log/contract/producer.ts "sending
  *    to a topic that does not exist throws UnknownTopicOrPartitionError and creates nothing" (against
  *    a real broker in kafka.contract.test.ts). Here: `ssl: true` verifies the broker's certificate

@@ -16,8 +16,10 @@
  *    read_committed readers shown aborted records or stalled).
  * 4. Avro with untrusted schemas: a typed error (ConfigError, SchemaRegistryError, SerdeError) or a
  *    working serde, which answers random bytes with a value or a SerdeError, in bounded time and heap.
- * 5. Connector config parsing: there is no connector config API yet (`connectors/` has no parser
- *    of untrusted configs to fuzz), so there is no property; add one when that API lands.
+ * 5. Connector config parsing: arbitrary JSON (and JSON near a valid config) against a schema with
+ *    every field type: a ConfigError naming a field of the config, or a config whose every value
+ *    has its field's type; never another error, and never a secret's value in a message. The
+ *    same for whole `tributary connect` configs (parseConnectConfig).
  *
  * Already covered elsewhere, so not repeated here:
  * - test/log/record-batch.test.ts: the record-batch codec round-trips any records fast-check
@@ -29,6 +31,7 @@
  *   builder and readers.
  */
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -54,6 +57,7 @@ import { avroLikeSchema, nestedContainers, WORKING_SCHEMAS, type SchemaLike } fr
 import { applyJsonEdits, applyMutations, byteMutations, snapshotEdits } from './fuzz-mutations.js'
 import { buildFuzzTemplate, committedOffsets, openDamagedCopy, partitionFiles, readBack, replaceFile } from './fuzz-partition.js'
 import { chaosScale, reportSuite } from './report.js'
+import { field, parseConfig, parseConnectConfig, Secret } from '../../connectors/index.js'
 
 const SEED = 7007
 /** "Well under a second" per case; a case over it fails its property. */
@@ -280,6 +284,74 @@ describe('loaders of a damaged partition', () => {
       })
       await fc.assert(property, { seed: SEED + 6, numRuns: runsOf(100) })
     })
+  })
+})
+
+describe('connector config parsing', () => {
+  const SECRET_VALUE = 'fuzz-secret-value-1234'
+  const schema = {
+    path: field.string(),
+    format: field.oneOf(['jsonl', 'csv'] as const, { default: 'jsonl' }),
+    batch: field.integer({ min: 1, max: 10_000, optional: true }),
+    ratio: field.number({ min: 0, max: 1, default: 0.5 }),
+    follow: field.boolean({ default: true }),
+    every: field.duration({ default: '1s' }),
+    password: field.secret({ optional: true }),
+    columns: field.list(field.string(), { optional: true }),
+    extra: field.json({ optional: true }),
+  }
+  const near = fc.record({
+    path: fc.oneof(fc.string(), fc.jsonValue()),
+    format: fc.oneof(fc.constantFrom('jsonl', 'csv', 'tsv', ''), fc.jsonValue()),
+    batch: fc.oneof(fc.integer(), fc.double(), fc.jsonValue()),
+    ratio: fc.oneof(fc.double(), fc.jsonValue()),
+    every: fc.oneof(fc.constantFrom('5s', '10m', '1.5h', 'soon', '-1s'), fc.integer(), fc.jsonValue()),
+    password: fc.oneof(fc.constant({ env: 'TRIBUTARY_FUZZ_SECRET' }), fc.constant({ env: 'TRIBUTARY_FUZZ_UNSET' }), fc.constant({ file: '/nonexistent/secret' }), fc.constant(SECRET_VALUE), fc.jsonValue()),
+    columns: fc.oneof(fc.array(fc.string()), fc.jsonValue()),
+    extra: fc.jsonValue(),
+    unknown: fc.jsonValue(),
+  }, { requiredKeys: [] })
+  const configs = fc.oneof(fc.jsonValue(), near)
+
+  test('any JSON gives a typed config or a ConfigError naming one of its fields, without the secret', async () => {
+    process.env.TRIBUTARY_FUZZ_SECRET = SECRET_VALUE
+    try {
+      await assertProperty(fc.asyncProperty(configs, async (input) => {
+        tally.inputs++
+        await timed(() => {
+          try {
+            const config = parseConfig(schema, input, 'connectors.fuzz.config')
+            expect(typeof config.path).toBe('string')
+            expect(['jsonl', 'csv']).toContain(config.format)
+            expect(config.batch === undefined || Number.isSafeInteger(config.batch)).toBe(true)
+            expect(Number.isSafeInteger(config.every) && config.every >= 0).toBe(true)
+            expect(config.password === undefined || config.password instanceof Secret).toBe(true)
+            expect(JSON.stringify(config)).not.toContain(SECRET_VALUE)
+          } catch (error) {
+            if (!(error instanceof ConfigError)) throw new Error(`parseConfig threw ${describeError(error)}`, { cause: error })
+            expect(error.field.startsWith('connectors.fuzz.config')).toBe(true)
+            expect(error.message).not.toContain(SECRET_VALUE)
+          }
+        })
+      }), SEED + 20, 2_000)
+    } finally {
+      delete process.env.TRIBUTARY_FUZZ_SECRET
+    }
+  })
+
+  test('any JSON as a whole connect config gives connectors or a ConfigError', async () => {
+    const wholeConfigs = fc.oneof(
+      fc.jsonValue(),
+      fc.record({ log: fc.oneof(fc.record({ data: fc.string() }), fc.jsonValue()), connectors: fc.oneof(fc.array(fc.record({ name: fc.oneof(fc.string(), fc.jsonValue()), connector: fc.oneof(fc.constantFrom('file-sink', 'no-such', './missing', ''), fc.jsonValue()), topics: fc.jsonValue(), config: fc.jsonValue() }, { requiredKeys: [] }), { maxLength: 3 }), fc.jsonValue()) }, { requiredKeys: [] }),
+    )
+    await assertProperty(fc.asyncProperty(wholeConfigs, async (input) => {
+      tally.inputs++
+      try {
+        await parseConnectConfig(input, os.tmpdir())
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw new Error(`parseConnectConfig threw ${describeError(error)}`, { cause: error })
+      }
+    }), SEED + 21, 300)
   })
 })
 

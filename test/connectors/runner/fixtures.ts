@@ -84,7 +84,10 @@ export function counterSource(script: CounterScript = {}) {
     config: { max: field.integer({ min: 0 }), perPoll: field.integer({ min: 1, default: 10 }), token: field.secret({ optional: true }) },
     start(config, context) {
       let next = Number(context.offset({ counter: 'c' })?.next ?? 0)
-      if (config.token !== undefined) context.logger.info(`connecting with token ${config.token.reveal()}`, { token: config.token.reveal() })
+      if (config.token !== undefined) {
+        context.logger.info(`connecting with token ${config.token.reveal()}`, { token: config.token.reveal() })
+        context.metrics.count(`logins-${config.token.reveal()}`)
+      }
       return {
         async poll() {
           if (script.failPolls !== undefined && script.failPolls.count > 0) {

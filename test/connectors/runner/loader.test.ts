@@ -51,3 +51,10 @@ describe('loading connectors', () => {
     expect(parsed.connectors[0]!.connector.name).toBe('acme-sink')
   })
 })
+
+describe('config schemas', () => {
+  it('refuse a setting named like an Object property (constructor, toString) as unknown', async () => {
+    const { parseConfig, field } = await import('../../../connectors/index.js')
+    expect(() => parseConfig({ path: field.string() }, { path: 'x', constructor: 1 }, 'c')).toThrow('c.constructor: is not a setting of this connector; it takes path')
+  })
+})

@@ -43,7 +43,7 @@ describe('secrets in connector configs', () => {
     }
   })
 
-  it('never appear in log lines, errors, dead letters or describe output', async () => {
+  it('never appear in log lines, metrics, errors, dead letters or describe output', async () => {
     process.env[ENV] = TOKEN
     const log = await logs.open()
     const { sink, lines } = captureLines()
@@ -53,6 +53,7 @@ describe('secrets in connector configs', () => {
     await running.stop()
     expect(lines.some((line) => line.includes('connecting with token [redacted]'))).toBe(true)
     expect(lines.join('\n')).not.toContain(TOKEN)
+    expect(running.metrics().custom).toEqual({ 'logins-[redacted]': 1 })
 
     const described = JSON.stringify(describeConnector({ name: 'count', connector: counterSource(), topic: 'numbers', config: { max: 5, token: { env: ENV } } }))
     expect(described).toContain(`[secret from env:${ENV}]`)
