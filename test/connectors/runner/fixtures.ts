@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach } from 'vitest'
 import { openEmbeddedLog } from '../../../core/log/embedded/index.js'
-import type { Log, LogRecord } from '../../../core/log/types.js'
+import type { Consumer, Log, LogRecord } from '../../../core/log/types.js'
 import { ConnectorError, defineSink, defineSource, field, RecordRejectedError, type SinkRecord } from '../../../connectors/index.js'
 import type { LogSink } from '../../../connectors/runner/context.js'
 
@@ -31,7 +31,7 @@ export function useLogs(): { open(): Promise<Log>; dir(): string } {
   }
 }
 
-/** Every record of a topic, from the beginning (read_committed). */
+/** Every record of a topic, from the beginning to its end offsets as they are now (read_committed). */
 export async function readTopic(log: Log, topic: string): Promise<LogRecord[]> {
   const description = await log.describeTopic(topic)
   const consumer = log.consumer({ isolation: 'read_committed' })
@@ -40,15 +40,22 @@ export async function readTopic(log: Log, topic: string): Promise<LogRecord[]> {
     const partitions = description.partitions.map((p) => ({ topic, partition: p.partition }))
     await consumer.assign(partitions)
     await consumer.seekToBeginning(partitions)
-    for (;;) {
-      const batch = await consumer.poll({ timeoutMs: 50 })
-      if (batch.length === 0) break
+    const deadline = Date.now() + 30_000
+    const behind = () => description.partitions.some((p) => consumer.position({ topic, partition: p.partition }) < p.endOffset)
+    while (behind() && Date.now() < deadline) {
+      const batch = await consumer.poll({ timeoutMs: 200 })
       records.push(...batch)
+      // Past the last committed record only markers or open transactions remain: nothing more to read.
+      if (batch.length === 0 && partitionsDone(consumer, topic, description.partitions)) break
     }
   } finally {
     await consumer.close()
   }
   return records
+}
+
+function partitionsDone(consumer: Consumer, topic: string, partitions: readonly { partition: number }[]): boolean {
+  return partitions.every((p) => consumer.currentLag({ topic, partition: p.partition }) === 0)
 }
 
 /** Log lines captured for assertions. */
@@ -57,11 +64,17 @@ export function captureLines(): { sink: LogSink; lines: string[] } {
   return { lines, sink: (level, message, fields) => lines.push(`${level} ${message} ${JSON.stringify(fields)}`) }
 }
 
-/** Resolves once `condition()` holds, checking every 5 ms; rejects after `ms`. */
+/** Resolves once `condition()` holds, checking every 5 ms (a check that throws counts as not yet); rejects after `ms`. */
 export async function until(condition: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
+  let lastError: unknown
+  for (;;) {
+    try {
+      if (await condition()) return
+    } catch (error) {
+      lastError = error
+    }
+    if (Date.now() > deadline) throw new Error('condition not met in time', { cause: lastError })
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }
