@@ -36,7 +36,12 @@ export async function loadConnector(reference: string, baseDir: string, field = 
   if (typeof reference !== 'string' || reference === '') throw new ConfigError(field, `must name a built-in connector (${builtInConnectors.join(', ')}), a path to a plugin, or a package name`)
   const builtIn = BUILT_INS[reference]
   if (builtIn !== undefined) {
-    const module = (await import(builtIn)) as Record<string, unknown>
+    let module: Record<string, unknown>
+    try {
+      module = (await import(builtIn)) as Record<string, unknown>
+    } catch (error) {
+      throw new ConfigError(field, `the built-in connector ${reference} cannot be loaded: ${(error as Error).message}`)
+    }
     const found = Object.values(module).find((value) => isConnector(value) && value.name === reference)
     if (found === undefined) throw new ConfigError(field, `the built-in connector ${reference} is missing from its module`)
     return found as Connector
