@@ -89,14 +89,15 @@ function entryOfPath(target: string, field: string): string {
 }
 
 function entryOfPackage(name: string, baseDir: string, field: string): string {
+  // Look for <node_modules>/<name>/package.json up from baseDir, as Node does, without going
+  // through the package's `exports` (which seldom lists ./package.json).
   const require = createRequire(path.join(baseDir, 'noop.js'))
-  let manifest: string
-  try {
-    manifest = require.resolve(`${name}/package.json`)
-  } catch {
-    throw new ConfigError(field, `${JSON.stringify(name)} is neither a built-in connector (${builtInConnectors.join(', ')}) nor an installed package (npm install ${name}), nor a path (start it with ./)`)
+  const searched = /^(@[a-z0-9._~-]+\/)?[a-z0-9._~-][a-z0-9._~-]*$/i.test(name) ? (require.resolve.paths(name) ?? []) : []
+  for (const dir of searched) {
+    const manifest = path.join(dir, name, 'package.json')
+    if (existsSync(manifest)) return entryOfPath(path.dirname(manifest), field)
   }
-  return entryOfPath(path.dirname(manifest), field)
+  throw new ConfigError(field, `${JSON.stringify(name)} is neither a built-in connector (${builtInConnectors.join(', ')}) nor an installed package (npm install ${name}), nor a path (start it with ./)`)
 }
 
 interface Manifest {

@@ -28,7 +28,7 @@ describe('loading connectors', () => {
 
   it('loads an installed package by name', async () => {
     mkdirSync(path.join(dir, 'node_modules', 'tributary-connector-acme'), { recursive: true })
-    writeFileSync(path.join(dir, 'node_modules', 'tributary-connector-acme', 'package.json'), JSON.stringify({ name: 'tributary-connector-acme', type: 'module', main: 'index.ts' }))
+    writeFileSync(path.join(dir, 'node_modules', 'tributary-connector-acme', 'package.json'), JSON.stringify({ name: 'tributary-connector-acme', type: 'module', exports: { '.': './index.ts' } }))
     writeFileSync(path.join(dir, 'node_modules', 'tributary-connector-acme', 'index.ts'), pluginSource(api))
     expect((await loadConnector('tributary-connector-acme', dir)).name).toBe('acme-sink')
   })
