@@ -15,6 +15,7 @@ import type { Table } from './table.js'
 import { UnknownStoreError } from '../../state/errors.js'
 import { checkStoreName, type KeyValueStoreSpec } from '../../state/store-spec.js'
 import { GlobalTable } from './global-table.js'
+import { launchHook } from './launch-hook.js'
 import type { AppService } from './app-service.js'
 import { connectorService } from '../../connectors/runner/connector-service.js'
 import { resolveSerde } from '../../connectors/runner/serde-spec.js'
@@ -169,6 +170,7 @@ export class App {
    */
   async start(): Promise<void> {
     this.checkNotStarted('start')
+    await launchHook()?.(this)
     const log = isProvider(this.appOptions.log) ? await this.appOptions.log.open() : this.appOptions.log
     if (isProvider(this.appOptions.log)) this.openedLog = log
     this.builder.frozen = true
