@@ -19,7 +19,8 @@ type WithHook = { [HOOK]?: LaunchHook }
  * await import(pathToFileURL(appFile).href)
  */
 export function setLaunchHook(hook: LaunchHook | undefined): void {
-  ;(globalThis as WithHook)[HOOK] = hook
+  if (hook === undefined) delete (globalThis as WithHook)[HOOK]
+  else (globalThis as WithHook)[HOOK] = hook
 }
 
 /** The installed hook, if any. */
