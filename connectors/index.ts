@@ -11,3 +11,7 @@ export { Secret, redact } from './api/secret.js'
 export { ConnectorError, RecordRejectedError } from './api/errors.js'
 export type * from './api/types.js'
 export * from './runner/index.js'
+// The built-in connectors (also loadable by name in a `tributary connect` config).
+export { httpSource, httpSink } from './http/index.js'
+export { datagenSource } from './datagen/index.js'
+export { logMirrorSink } from './log-mirror/index.js'
