@@ -287,6 +287,71 @@ describe('loaders of a damaged partition', () => {
   })
 })
 
+describe('Avro decoding with untrusted schemas', () => {
+  const context = { topic: 'fuzz', isKey: false }
+  /** Random bytes, and bytes near a valid encoding (zeros, small varints: nulls, empty collections, branch 0 or 1). */
+  const body = fc.oneof(fc.uint8Array({ maxLength: 96 }), fc.array(fc.constantFrom(0, 0, 0, 1, 2, 4, 0x80), { maxLength: 40 }).map((bytes) => Uint8Array.from(bytes)))
+  const bodies = fc.array(body, { minLength: 1, maxLength: 8 })
+
+  /** The schema as the serde's API takes it: the point is to hand over what a typed caller would not. */
+  const untrusted = (schema: SchemaLike): AvroSchemaDefinition => schema as AvroSchemaDefinition
+
+  /** Runs `make`; a typed error is an answer (undefined), any other error fails the property. */
+  function typedOrValue<T>(what: string, make: () => T): T | undefined {
+    try {
+      return make()
+    } catch (error) {
+      if (error instanceof ConfigError || error instanceof SchemaRegistryError || error instanceof SerdeError) return undefined
+      throw new Error(`${what} threw ${describeError(error)}`, { cause: error })
+    }
+  }
+
+  /** Builds the serde of `schema` (or gets its typed error) and decodes each body under each registered writer schema. */
+  function decodeUnder(schema: SchemaLike, writers: readonly SchemaLike[], payloads: readonly Uint8Array[]): void {
+    const registry = new InMemorySchemaRegistry()
+    const serde: Serde<unknown> | undefined = typedOrValue('serdes.avro', () => serdes.avro({ schema: untrusted(schema), registry }))
+    const ids = [schema, ...writers].flatMap((writer) => typedOrValue('register', () => registry.register('fuzz-value', untrusted(writer))) ?? [])
+    tally.inputs += 1 + writers.length + payloads.length
+    if (serde === undefined) {
+      tally.avroOutcomes.refused++
+      return
+    }
+    tally.avroOutcomes.serdes++
+    for (const id of ids) {
+      for (const body of payloads) {
+        const decoded = typedOrValue('deserialize', () => ({ value: serde.deserialize(framed(id, Buffer.from(body)), context) }))
+        if (decoded === undefined) tally.avroOutcomes.serdeErrors++
+        else tally.avroOutcomes.values++
+      }
+    }
+  }
+
+  let heapBefore = 0
+  beforeAll(() => {
+    heapBefore = process.memoryUsage().heapUsed
+  })
+
+  test('an arbitrary schema gives a typed error or a serde that answers any bytes with a value or a SerdeError', async () => {
+    const property = fc.asyncProperty(avroLikeSchema(5), avroLikeSchema(4), bodies, async (schema, writer, payloads) => {
+      await timed(() => decodeUnder(schema, [writer], payloads))
+    })
+    await assertProperty(property, SEED + 4, 4000)
+  })
+
+  test('recursive, deeply nested and huge-fixed schemas answer any bytes with a value or a SerdeError', async () => {
+    const schema = fc.oneof(fc.constantFrom(...WORKING_SCHEMAS), fc.integer({ min: 1, max: 3000 }).map(nestedContainers))
+    const longBodies = fc.array(fc.oneof(body, fc.uint8Array({ maxLength: 2048 })), { minLength: 1, maxLength: 8 })
+    const property = fc.asyncProperty(schema, fc.constantFrom(...WORKING_SCHEMAS), longBodies, async (reader, writer, payloads) => {
+      await timed(() => decodeUnder(reader, [writer], payloads))
+    })
+    await assertProperty(property, SEED + 5, 400)
+  })
+
+  test('the heap grows by less than 200 MB over the Avro properties', () => {
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(HEAP_GROWTH_LIMIT_BYTES)
+  })
+})
+
 describe('connector config parsing', () => {
   const SECRET_VALUE = 'fuzz-secret-value-1234'
   const schema = {
@@ -352,70 +417,5 @@ describe('connector config parsing', () => {
         if (!(error instanceof ConfigError)) throw new Error(`parseConnectConfig threw ${describeError(error)}`, { cause: error })
       }
     }), SEED + 21, 300)
-  })
-})
-
-describe('Avro decoding with untrusted schemas', () => {
-  const context = { topic: 'fuzz', isKey: false }
-  /** Random bytes, and bytes near a valid encoding (zeros, small varints: nulls, empty collections, branch 0 or 1). */
-  const body = fc.oneof(fc.uint8Array({ maxLength: 96 }), fc.array(fc.constantFrom(0, 0, 0, 1, 2, 4, 0x80), { maxLength: 40 }).map((bytes) => Uint8Array.from(bytes)))
-  const bodies = fc.array(body, { minLength: 1, maxLength: 8 })
-
-  /** The schema as the serde's API takes it: the point is to hand over what a typed caller would not. */
-  const untrusted = (schema: SchemaLike): AvroSchemaDefinition => schema as AvroSchemaDefinition
-
-  /** Runs `make`; a typed error is an answer (undefined), any other error fails the property. */
-  function typedOrValue<T>(what: string, make: () => T): T | undefined {
-    try {
-      return make()
-    } catch (error) {
-      if (error instanceof ConfigError || error instanceof SchemaRegistryError || error instanceof SerdeError) return undefined
-      throw new Error(`${what} threw ${describeError(error)}`, { cause: error })
-    }
-  }
-
-  /** Builds the serde of `schema` (or gets its typed error) and decodes each body under each registered writer schema. */
-  function decodeUnder(schema: SchemaLike, writers: readonly SchemaLike[], payloads: readonly Uint8Array[]): void {
-    const registry = new InMemorySchemaRegistry()
-    const serde: Serde<unknown> | undefined = typedOrValue('serdes.avro', () => serdes.avro({ schema: untrusted(schema), registry }))
-    const ids = [schema, ...writers].flatMap((writer) => typedOrValue('register', () => registry.register('fuzz-value', untrusted(writer))) ?? [])
-    tally.inputs += 1 + writers.length + payloads.length
-    if (serde === undefined) {
-      tally.avroOutcomes.refused++
-      return
-    }
-    tally.avroOutcomes.serdes++
-    for (const id of ids) {
-      for (const body of payloads) {
-        const decoded = typedOrValue('deserialize', () => ({ value: serde.deserialize(framed(id, Buffer.from(body)), context) }))
-        if (decoded === undefined) tally.avroOutcomes.serdeErrors++
-        else tally.avroOutcomes.values++
-      }
-    }
-  }
-
-  let heapBefore = 0
-  beforeAll(() => {
-    heapBefore = process.memoryUsage().heapUsed
-  })
-
-  test('an arbitrary schema gives a typed error or a serde that answers any bytes with a value or a SerdeError', async () => {
-    const property = fc.asyncProperty(avroLikeSchema(5), avroLikeSchema(4), bodies, async (schema, writer, payloads) => {
-      await timed(() => decodeUnder(schema, [writer], payloads))
-    })
-    await assertProperty(property, SEED + 4, 4000)
-  })
-
-  test('recursive, deeply nested and huge-fixed schemas answer any bytes with a value or a SerdeError', async () => {
-    const schema = fc.oneof(fc.constantFrom(...WORKING_SCHEMAS), fc.integer({ min: 1, max: 3000 }).map(nestedContainers))
-    const longBodies = fc.array(fc.oneof(body, fc.uint8Array({ maxLength: 2048 })), { minLength: 1, maxLength: 8 })
-    const property = fc.asyncProperty(schema, fc.constantFrom(...WORKING_SCHEMAS), longBodies, async (reader, writer, payloads) => {
-      await timed(() => decodeUnder(reader, [writer], payloads))
-    })
-    await assertProperty(property, SEED + 5, 400)
-  })
-
-  test('the heap grows by less than 200 MB over the Avro properties', () => {
-    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(HEAP_GROWTH_LIMIT_BYTES)
   })
 })
