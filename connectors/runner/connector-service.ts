@@ -1,6 +1,6 @@
 import type { Log } from '../../core/log/types.js'
-import type { AppService } from '../../core/runtime/app-service.js'
-import type { RunnerOptions } from './context.js'
+import type { AppService, AppServiceContext } from '../../core/runtime/app-service.js'
+import type { LogSink, RunnerOptions } from './context.js'
 import { startConnector, type RunningConnector } from './start-connector.js'
 import type { ConnectorSpec, SinkSpec, SourceSpec } from './spec.js'
 
@@ -20,8 +20,8 @@ export function connectorService(spec: SourceSpec | SinkSpec | ConnectorSpec, op
   done.catch(() => undefined) // observed by the app
   return {
     name: `connector ${spec.name}`,
-    async start(log: Log) {
-      running = await startConnector(log, spec, options)
+    async start(log: Log, app?: AppServiceContext) {
+      running = await startConnector(log, spec, app === undefined ? options : { clock: app.clock, logSink: appLogSink(app), ...options })
       running.done.then(() => settle?.resolve(), (error: unknown) => settle?.reject(error))
     },
     async stop() {
@@ -29,5 +29,14 @@ export function connectorService(spec: SourceSpec | SinkSpec | ConnectorSpec, op
       await running?.stop()
     },
     done,
+  }
+}
+
+/** Log lines of a connector in an app go to the app's logger (warn and error as warn; debug dropped). */
+function appLogSink(app: AppServiceContext): LogSink {
+  return (level, message, fields) => {
+    const line = Object.keys(fields).length === 0 ? message : `${message} ${JSON.stringify(fields)}`
+    if (level === 'warn' || level === 'error') app.logger.warn(line)
+    else if (level === 'info') app.logger.info(line)
   }
 }
