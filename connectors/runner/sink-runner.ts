@@ -149,9 +149,8 @@ export class SinkRunner {
     const { key: keySerde, value: valueSerde } = this.resolved
     for (const record of records) {
       try {
-        const context = { topic: record.topic, isKey: false, headers: record.headers }
-        const key = record.key === null ? null : keySerde.deserialize(record.key, { ...context, isKey: true })
-        const value = record.value === null ? null : valueSerde.deserialize(record.value, context)
+        const key = record.key === null ? null : keySerde.deserialize(record.key, { topic: record.topic, isKey: true, headers: record.headers })
+        const value = record.value === null ? null : valueSerde.deserialize(record.value, { topic: record.topic, isKey: false, headers: record.headers })
         const sinkRecord: SinkRecord<unknown, unknown> = { topic: record.topic, partition: record.partition, offset: record.offset, timestamp: record.timestamp, key, value, headers: record.headers }
         this.raw.set(sinkRecord, record)
         converted.push(sinkRecord)

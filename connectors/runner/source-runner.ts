@@ -36,6 +36,7 @@ export class SourceRunner {
   private readonly logger
   private readonly controller = new AbortController()
   private readonly knownTopics = new Set<string>()
+  private readonly newTopics = new Set<string>()
   private offsets!: OffsetStore
   private producer!: Producer
   private task: SourceTask<unknown, unknown> | undefined
@@ -176,7 +177,7 @@ export class SourceRunner {
     const records = this.serialize(batch)
     for (const rejected of batch.rejected ?? []) records.push(this.deadLetter(rejected))
     if (records.length > 0) {
-      await this.ensureTopics(records)
+      if (this.newTopics.size > 0) await this.ensureTopics()
       if (this.exactlyOnce) {
         this.transaction ??= await this.producer.beginTransaction()
         await this.transaction.send(records)
@@ -199,6 +200,7 @@ export class SourceRunner {
     const { key: keySerde, value: valueSerde } = this.resolved
     for (const record of batch.records) {
       const topic = record.topic ?? this.topic
+      if (record.topic !== undefined && !this.knownTopics.has(topic)) this.newTopics.add(topic)
       try {
         const key = record.key === undefined || record.key === null ? null : keySerde.serialize(record.key, { topic, isKey: true } satisfies SerdeContext)
         const value = record.value === null ? null : valueSerde.serialize(record.value, { topic, isKey: false } satisfies SerdeContext)
@@ -220,12 +222,13 @@ export class SourceRunner {
     return rejectedRecord(topic, this.name, rejected, this.resolved.secrets, this.clock.now())
   }
 
-  private async ensureTopics(records: readonly ProducerRecord[]): Promise<void> {
-    for (const record of records) {
-      if (this.knownTopics.has(record.topic)) continue
-      await ensureTopic(this.log, topicAt(record.topic, `connectors.${this.name} record topic`), this.partitions)
-      this.knownTopics.add(record.topic)
+  /** Creates the topics records named for the first time (a record's own `topic`). */
+  private async ensureTopics(): Promise<void> {
+    for (const topic of this.newTopics) {
+      await ensureTopic(this.log, topicAt(topic, `connectors.${this.name} record topic`), this.partitions)
+      this.knownTopics.add(topic)
     }
+    this.newTopics.clear()
   }
 
   /** Makes what was polled durable, stores the offsets, and tells the task. */
