@@ -15,7 +15,7 @@ import path from 'node:path'
 import { printReport } from './summary.js'
 
 /** Where the suites live: the kill -9 loops, torn writes, the chaos folder, and the Kafka faults. */
-export const CHAOS_SUITES = ['test/crash', 'test/corruption', 'test/chaos', 'test/kafka/scale-out.test.ts', 'test/kafka/zombie.test.ts', 'test/kafka/broker-faults.test.ts']
+export const CHAOS_SUITES = ['test/crash', 'test/corruption', 'test/chaos', 'test/kafka/scale-out.test.ts', 'test/kafka/zombie.test.ts', 'test/kafka/broker-faults.test.ts', 'test/connectors/file/file-crash.test.ts', 'test/connectors/postgres/postgres-crash.test.ts', 'test/connectors/http/http-sink-crash.test.ts']
 
 const root = path.resolve(import.meta.dirname, '../..')
 const file = path.join(root, '.cache', 'chaos-run.jsonl')
