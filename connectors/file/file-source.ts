@@ -14,7 +14,7 @@ const fileSourceConfig = {
   path: field.string({ doc: 'the file to read and follow' }),
   format: field.oneOf(['jsonl', 'csv'] as const, { default: 'jsonl', doc: 'JSON lines, or CSV (RFC 4180)' }),
   keyField: field.string({ optional: true, doc: 'the field of each parsed record that becomes its key' }),
-  valueAs: field.oneOf(['bytes', 'object'] as const, { default: 'bytes', doc: 'values as JSON bytes (value serde bytes), or as parsed objects for a json or avro value serde' }),
+  valueAs: field.oneOf(['bytes', 'object'] as const, { optional: true, doc: 'values as JSON bytes (for value serde bytes), or as parsed objects (for a json or avro value serde); default: bytes when the value serde is bytes (the default), else object' }),
   columns: field.list(field.string(), { optional: true, minLength: 1, doc: 'CSV column names; default: the header row' }),
   header: field.boolean({ default: true, doc: 'CSV: the first row is a header' }),
   delimiter: field.string({ default: ',', pattern: /^[^"\r\n]$/, doc: 'CSV field delimiter, one character' }),
@@ -49,7 +49,7 @@ export const fileSource = defineSource({
 async function startFileSource(config: FileSourceConfig, context: SourceContext<string, unknown>): Promise<SourceTask<string, unknown>> {
   const path = resolve(config.path)
   const partition = { file: path }
-  const decoder = decoderFor(path, config)
+  const decoder = decoderFor(path, config, config.valueAs ?? (context.serdes.value.name === 'bytes' ? 'bytes' : 'object'))
   const stored = context.offset(partition)
   const file = await TailedFile.open(path, storedPosition(stored), config.startAt, context.logger)
   const waiter = new ChangeWaiter(path, context.clock, context.signal, context.logger)
@@ -99,10 +99,10 @@ async function startFileSource(config: FileSourceConfig, context: SourceContext<
   }
 }
 
-function decoderFor(path: string, config: FileSourceConfig): RecordDecoder {
-  if (config.format === 'jsonl') return jsonlDecoder(path, { keyField: config.keyField, valueAs: config.valueAs, maxLineBytes: config.maxLineBytes })
+function decoderFor(path: string, config: FileSourceConfig, valueAs: 'bytes' | 'object'): RecordDecoder {
+  if (config.format === 'jsonl') return jsonlDecoder(path, { keyField: config.keyField, valueAs, maxLineBytes: config.maxLineBytes })
   if (!config.header && config.columns === undefined) throw new ConfigError('config.columns', 'is required for CSV without a header row (header: false)')
-  return csvDecoder(path, { columns: config.columns, header: config.header, delimiter: config.delimiter, keyField: config.keyField, valueAs: config.valueAs, maxLineBytes: config.maxLineBytes })
+  return csvDecoder(path, { columns: config.columns, header: config.header, delimiter: config.delimiter, keyField: config.keyField, valueAs, maxLineBytes: config.maxLineBytes })
 }
 
 function storedPosition(offset: SourceOffset | undefined): TailPosition | undefined {

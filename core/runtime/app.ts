@@ -94,11 +94,12 @@ export class App {
    *
    * @example
    * const orders = app.source({ name: 'orders-file', connector: fileSource, topic: 'orders', config: { path: './orders.jsonl' }, value: serdes.json<Order>() })
-   * orders.pipe(filter((r) => r.value.total > 100)).to('big-orders', { value: serdes.json<Order>() })
+   * orders.pipe(filter((order) => order.total > 100)).to('big-orders', { value: serdes.json<Order>() })
    */
   source<S extends ConfigSchema, CK, CV, K = CK, V = CV>(spec: AppSourceSpec<S, CK, CV, K, V>): Stream<K, V> {
     this.checkNotStarted('source')
-    const key = (spec.key ?? resolveSerde(undefined, spec.connector.serdes?.key ?? 'string', `connectors.${spec.name}.key`)) as Serde<K>
+    // Connectors often write records without a key: the default key serde takes null too.
+    const key = (spec.key ?? nullable(resolveSerde(undefined, spec.connector.serdes?.key ?? 'string', `connectors.${spec.name}.key`))) as Serde<K>
     const value = (spec.value ?? resolveSerde(undefined, spec.connector.serdes?.value ?? 'json', `connectors.${spec.name}.value`)) as Serde<V>
     this.services.push(connectorService({ ...spec, key, value } as SourceSpec))
     return this.builder.source([spec.topic], key, value) as Stream<K, V>
@@ -230,7 +231,7 @@ export class App {
     const fromOperators = this.builder.graph.nodes.flatMap((node) => (node.kind === 'pipe' ? node.operators.flatMap((operator) => operatorInfo(operator)?.services ?? []) : []))
     const failures: Promise<never>[] = []
     for (const service of [...this.services, ...fromOperators]) {
-      await service.start(log)
+      await service.start(log, { logger: this.options.logger, clock: this.options.clock })
       this.runningServices.push(service)
       failures.push(service.done.then(() => new Promise<never>(() => undefined)))
     }
