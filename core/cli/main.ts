@@ -2,7 +2,10 @@ import { TributaryError } from '../errors.js'
 import { type Command, UsageError } from './args.js'
 import { connect } from './commands/connect.js'
 import { consume } from './commands/consume.js'
+import { describeCommand } from './commands/describe.js'
+import { dlq } from './commands/dlq.js'
 import { produce } from './commands/produce.js'
+import { runCommand } from './commands/run.js'
 import { topics } from './commands/topics.js'
 import { type CliIo, writeLine } from './io.js'
 import { mainUsage } from './usage.js'
@@ -14,7 +17,10 @@ const EXIT_FAILED = 1
 const EXIT_USAGE = 2
 const EXIT_SIGINT = 130
 
-const commands: ReadonlyMap<string, Command> = new Map([topics, produce, consume, connect].map((command) => [command.name, command]))
+/** Commands that import an app file: the file's own timers may outlive it, so the process exits when the command ends. */
+const APP_FILE_COMMANDS: ReadonlySet<string> = new Set([runCommand.name, describeCommand.name])
+
+const commands: ReadonlyMap<string, Command> = new Map([topics, produce, consume, connect, runCommand, describeCommand, dlq].map((command) => [command.name, command]))
 
 /**
  * Runs the `tributary` command line and resolves to its exit code: 0 done, 1 when the log
@@ -108,4 +114,5 @@ export async function runFromProcess(): Promise<void> {
     process.off('SIGINT', onSigint)
     process.off('SIGTERM', onSigterm)
   }
+  if (APP_FILE_COMMANDS.has(process.argv[2] ?? '')) process.exit()
 }

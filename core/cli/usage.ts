@@ -11,6 +11,10 @@ Commands:
   produce TOPIC [--key-separator SEP]
   consume TOPIC [--from-beginning] [--group G] [--max N] [--timeout-ms MS] [--format text|json]
   connect CONFIG.json [--kafka BROKERS] [--describe]   run connectors (sources and sinks)
+  run APP.ts [--kafka BROKERS] [--data DIR] [-- APP_ARGS...]   run an app file (TypeScript, no build)
+  describe APP.ts [--format text|mermaid|html] [--out FILE]   print an app file's topology
+  dlq list TOPIC [--format text|json] [--max N]               show dead letters and their provenance
+  dlq replay TOPIC [--to TOPIC] [--group G]                   send dead letters back for processing
   help [COMMAND]
 
 Every command takes --data DIR, the data directory (default ${DEFAULT_DATA_DIR}).
