@@ -45,6 +45,10 @@ await app.start()
 // Lines, then each word once more through the repartition topic.
 const words = lines.reduce((sum, line) => sum + line.split(/[^\p{L}\p{N}']+/u).filter((word) => word.length > 0).length, 0)
 while (app.metrics().recordsIn < lines.length + words) await new Promise((resolve) => setTimeout(resolve, 50))
+// A record counts as in when the task takes it, before the chain has counted it: a commit after
+// that point comes only once every record taken before it has gone through the chain.
+const commits = app.metrics().commits
+while (app.metrics().commits < commits + 1) await new Promise((resolve) => setTimeout(resolve, 20))
 clearInterval(progress)
 // Reads see every count, also those still in the store's cache (they reach the changelog at the next commit).
 const counts: [string, number][] = []
