@@ -2,6 +2,7 @@ import { inspect } from 'node:util'
 import { systemClock, type Clock } from '../../core/clock.js'
 import type { Log, Producer, ProducerRecord, Transaction } from '../../core/log/types.js'
 import type { SerdeContext } from '../../core/serde/types.js'
+import { ConfigError } from '../../core/errors.js'
 import { ConnectorError } from '../api/errors.js'
 import type { RejectedInput, SourceBatch, SourceConnector, SourceContext, SourceTask } from '../api/types.js'
 import { connectorLogger, MetricsBoard, scrubError, stderrLogSink, type RunnerOptions } from './context.js'
@@ -54,9 +55,10 @@ export class SourceRunner {
     this.topic = topicAt(spec.topic, `connectors.${this.name}.topic`)
     this.exactlyOnce = (spec.processing ?? 'at_least_once') === 'exactly_once'
     if (spec.processing !== undefined && spec.processing !== 'at_least_once' && spec.processing !== 'exactly_once') {
-      throw new ConnectorError(this.name, `processing must be "at_least_once" or "exactly_once", got ${JSON.stringify(spec.processing)}`, { code: 'TRIBUTARY_CONFIG' })
+      throw new ConfigError(`connectors.${this.name}.processing`, `must be "at_least_once" or "exactly_once", got ${JSON.stringify(spec.processing)}`)
     }
     this.partitions = spec.partitions ?? 1
+    if (!Number.isSafeInteger(this.partitions) || this.partitions < 1) throw new ConfigError(`connectors.${this.name}.partitions`, `must be a positive integer, got ${String(spec.partitions)}`)
     this.clock = options.clock ?? systemClock
     this.logger = connectorLogger(this.name, this.resolved.secrets, options.logSink ?? stderrLogSink)
     this.board = new MetricsBoard(this.resolved.secrets)

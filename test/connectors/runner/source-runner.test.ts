@@ -101,6 +101,8 @@ describe('source runner', () => {
     await expect(startConnector(log, { name: 'count', connector: counterSource(), topic: 'numbers', config: { max: 1, maxx: 2 } })).rejects.toThrow('connectors.count.config.maxx: is not a setting of this connector; it takes max, perPoll, token')
     await expect(startConnector(log, { name: 'count', connector: counterSource(), topic: 'a/b', config: { max: 1 } })).rejects.toThrow(/connectors\.count\.topic/)
     await expect(startConnector(log, { name: 'count', connector: counterSource(), topic: 'n', config: { max: 1 }, value: 'yaml' as never })).rejects.toThrow('connectors.count.value: must be "json", "string", "bytes" or {"avro": schema}, got "yaml"')
+    await expect(startConnector(log, { name: 'count', connector: counterSource(), topic: 'n', config: { max: 1 }, processing: 'twice' as never })).rejects.toThrow('connectors.count.processing: must be "at_least_once" or "exactly_once", got "twice"')
+    await expect(startConnector(log, { name: 'count', connector: counterSource(), topic: 'n', config: { max: 1 }, partitions: 0 })).rejects.toThrow('connectors.count.partitions: must be a positive integer, got 0')
     await expect(startConnector(log, { name: 'bad name!', connector: counterSource(), topic: 'n', config: { max: 1 } })).rejects.toThrow(/connectors\[\]\.name/)
   })
 })
