@@ -5,7 +5,11 @@
  */
 export { App, type AppSourceSpec } from './core/runtime/app.js'
 export type { AppService } from './core/runtime/app-service.js'
-export type { AppOptions, AppMetrics, AppLogger, ErrorPolicy } from './core/runtime/app-options.js'
+export type { AppOptions, AppLogger, ErrorPolicy } from './core/runtime/app-options.js'
+export type { AppMetrics, TaskMetrics, OperatorMetrics, TopicMetrics, PartitionLag, StoreMetrics, RestoreMetrics, LatencySummary } from './core/runtime/app-metrics.js'
+export type { AppState } from './core/runtime/app-state.js'
+export { pinoLogger, type LogLevel } from './core/observe/pino-logger.js'
+export type { ObserveOptions } from './core/observe/observe-options.js'
 export { Stream, type SinkSerde, type SinkSerdes, type TopicChooser } from './core/runtime/stream.js'
 export type { StreamRecord, KeyOf, ValueOf } from './core/runtime/record.js'
 export type { TopologyDescription } from './core/runtime/describe.js'

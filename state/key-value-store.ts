@@ -78,6 +78,9 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
   /** Called with each change that leaves the cache (flush or eviction); with the cache off, not at all. */
   onFlush: ((change: KeyChange<K, V>) => void) | undefined
   private readonly cache = new Map<unknown, CacheEntry<K, V>>()
+  /** Lookups the cache answered, and those it did not (app metrics read them). */
+  cacheHits = 0
+  cacheMisses = 0
   /** Entries that became dirty since the last flush, in that order (an entry is listed while `dirty`). */
   private dirty: CacheEntry<K, V>[] = []
   /**
@@ -125,9 +128,11 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
     const id = this.identify(key)
     const entry = this.cache.get(id)
     if (entry !== undefined) {
+      this.cacheHits++
       entry.recent = true
       return entry.value
     }
+    this.cacheMisses++
     const keyBytes = this.keyBytesOf(key)
     const stored = this.bytes.peek(keyBytes)
     return stored === MISS ? MISS : this.loaded(key, keyBytes, id, stored)

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { KAFKA_BROKERS_ENV } from '../log-from-env.js'
+import { DASHBOARD_PORT_ENV, METRICS_PORT_ENV } from '../observe/observe-options.js'
 import { UsageError, parseOrUsage } from './args.js'
 
 /** What `run` and `describe` read from their command line. */
@@ -7,7 +8,7 @@ export interface AppFileCommandLine {
   readonly file: string
   /** What the app file's own argument parser sees. */
   readonly appArgs: readonly string[]
-  /** Environment variables to set while the file runs (`--kafka`). */
+  /** Environment variables to set while the file runs (`--kafka`, `--dashboard`, `--metrics`). */
   readonly env: Readonly<Record<string, string>>
   readonly help: boolean
   /** `describe` only: the output format and file. */
@@ -35,6 +36,8 @@ export function appFileCommandLine(args: readonly string[], usage: string): AppF
       options: {
         kafka: { type: 'string' },
         data: { type: 'string' },
+        dashboard: { type: 'string' },
+        metrics: { type: 'string' },
         format: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -45,12 +48,23 @@ export function appFileCommandLine(args: readonly string[], usage: string): AppF
   if (!values.help && file === '') throw new UsageError('missing APP.ts', usage)
   if (values.kafka === '') throw new UsageError('--kafka needs host:port', usage)
   if (values.data === '') throw new UsageError('--data needs a directory', usage)
+  const env: Record<string, string> = {}
+  if (values.kafka !== undefined) env[KAFKA_BROKERS_ENV] = values.kafka
+  if (values.dashboard !== undefined) env[DASHBOARD_PORT_ENV] = portArgument('--dashboard', values.dashboard, usage)
+  if (values.metrics !== undefined) env[METRICS_PORT_ENV] = portArgument('--metrics', values.metrics, usage)
   return {
     file,
     appArgs: [...(values.data === undefined ? [] : ['--data', values.data]), ...words, ...passed],
-    env: values.kafka === undefined ? {} : { [KAFKA_BROKERS_ENV]: values.kafka },
+    env,
     help: values.help,
     format: values.format,
     out: values.out,
   }
+}
+
+/** A TCP port option (0 picks a free one), as the text the environment variable takes. */
+function portArgument(option: string, value: string, usage: string): string {
+  const port = Number(value)
+  if (!/^\d+$/.test(value) || port > 65_535) throw new UsageError(`${option} needs a port number (0 to 65535), got ${JSON.stringify(value)}`, usage)
+  return String(port)
 }

@@ -6,6 +6,10 @@ import type { StoreBackendFactory } from '../../state/backend/types.js'
 import { rocksdbStores } from '../../state/backend/rocksdb-backend.js'
 import { ConfigError } from '../errors.js'
 import type { Log, LogProvider } from '../log/types.js'
+import { isLogLevel, pinoLogger, type LogLevel } from '../observe/pino-logger.js'
+import { observeOptionsFromEnv, resolveObserveOptions, type ObserveOptions, type ResolvedObserveOptions } from '../observe/observe-options.js'
+
+export type { AppMetrics } from './app-metrics.js'
 
 /** What to do with a record that fails: stop, skip it (counted), or write it to a dead-letter topic. */
 export type ErrorPolicy = 'fail' | 'skip' | { readonly deadLetter: string }
@@ -13,6 +17,8 @@ export type ErrorPolicy = 'fail' | 'skip' | { readonly deadLetter: string }
 export interface AppLogger {
   warn(message: string): void
   info(message: string): void
+  /** State changes and other detail; left out when absent. */
+  debug?(message: string): void
 }
 
 export interface AppOptions {
@@ -67,7 +73,21 @@ export interface AppOptions {
   /** Drop the state of stores whose shape changed (or that are gone) instead of refusing to start. Default false. */
   readonly resetState?: boolean
   readonly clock?: Clock
+  /** Where the app's log lines go. Default: plain lines on stderr, or JSON lines (pino) when `logLevel` is set. */
   readonly logger?: AppLogger
+  /**
+   * Logs JSON lines (pino) on stderr from this level up (`TRIBUTARY_LOG_LEVEL` sets it too).
+   * Ignored when `logger` is given.
+   */
+  readonly logLevel?: LogLevel
+  /**
+   * Serves metrics (Prometheus text at `/metrics`), health (`/health/live`, `/health/ready`) and,
+   * unless `dashboard: false`, a live dashboard at `/`, on 127.0.0.1 at `port` (0: any free
+   * port; see `app.httpAddress()`). `TRIBUTARY_DASHBOARD_PORT` (with the dashboard) or
+   * `TRIBUTARY_METRICS_PORT` (without) set it from outside, as `tributary run --dashboard PORT`
+   * does, and win over this option. Default: no server.
+   */
+  readonly observe?: ObserveOptions
 }
 
 export interface ResolvedAppOptions {
@@ -90,17 +110,7 @@ export interface ResolvedAppOptions {
   readonly maxTaskIdleMs: number
   readonly clock: Clock
   readonly logger: AppLogger
-}
-
-/** Counters of a running app. */
-export interface AppMetrics {
-  recordsIn: number
-  recordsOut: number
-  skipped: number
-  deadLettered: number
-  /** Records too late for every window they fall in (dropped, or copied to a side output). */
-  lateRecords: number
-  commits: number
+  readonly observe: ResolvedObserveOptions | undefined
 }
 
 const stderrLogger: AppLogger = {
@@ -136,7 +146,8 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     maxTaskIdleMs: options.maxTaskIdle === undefined ? 0 : toMillis(options.maxTaskIdle, 'maxTaskIdle'),
     taskTimeoutMs: options.taskTimeout === undefined ? 300_000 : toMillis(options.taskTimeout, 'taskTimeout'),
     clock: options.clock ?? systemClock,
-    logger: options.logger ?? stderrLogger,
+    logger: options.logger ?? defaultLogger(options.id, options.logLevel ?? process.env.TRIBUTARY_LOG_LEVEL),
+    observe: observeFrom(options.observe),
   }
   for (const field of ['commitIntervalMs', 'maxPollRecords', 'maxInFlight'] as const) {
     const value = resolved[field]
@@ -145,6 +156,19 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
   if (!Number.isInteger(resolved.cacheMaxBytes) || resolved.cacheMaxBytes < 0) throw new ConfigError('cacheMaxBytes', `must be a non-negative integer, got ${String(resolved.cacheMaxBytes)}`)
   for (const field of ['onDeserializationError', 'onProcessingError'] as const) checkPolicy(field, resolved[field])
   return resolved
+}
+
+/** The environment's server (set by `tributary run --dashboard`) wins over the app's own. */
+function observeFrom(option: ObserveOptions | undefined): ResolvedObserveOptions | undefined {
+  const fromEnvironment = observeOptionsFromEnv(process.env)
+  return fromEnvironment === undefined ? resolveObserveOptions(option) : resolveObserveOptions(fromEnvironment, true)
+}
+
+/** Plain lines without a level; pino's JSON lines with one. */
+function defaultLogger(id: string, level: string | undefined): AppLogger {
+  if (level === undefined || level === '') return stderrLogger
+  if (!isLogLevel(level)) throw new ConfigError('logLevel', `must be one of trace, debug, info, warn, error, fatal, silent, got ${JSON.stringify(level)}`)
+  return pinoLogger(level, { app: id })
 }
 
 function checkPolicy(field: string, policy: ErrorPolicy): void {

@@ -8,7 +8,15 @@ import type { Origin } from './record.js'
 import type { StreamBuilder } from './stream-builder.js'
 import { Task } from './task.js'
 import { prepareTopics, type SubTopology } from './prepare-topics.js'
-import type { ErrorPolicy, AppMetrics, ResolvedAppOptions } from './app-options.js'
+import type { ErrorPolicy, ResolvedAppOptions } from './app-options.js'
+import { zeroCounters, type AppCounters, type StoreMetrics } from './app-metrics.js'
+import { canMove, type AppState } from './app-state.js'
+import { SampleWindow } from './sample-window.js'
+import type { RunnerObservations } from './metrics-snapshot.js'
+import { measureStores } from './store-sizes.js'
+import { partitionLag } from './partition-lag.js'
+import type { SourceNode } from './topology.js'
+import type { RestoreProgress } from '../../state/restore.js'
 import { deadLetter } from './dead-letter.js'
 import { prepareSerdes } from './serde-codec.js'
 import fs from 'node:fs'
@@ -50,6 +58,9 @@ const MAX_BUFFERED_PER_TASK = 10_000
  */
 const PAUSE_BUFFERED_PER_PARTITION = 2_000
 
+/** One record in this many has its time through the chain measured (a power of two, for a mask). */
+const LATENCY_SAMPLE_EVERY = 64
+
 /** An input partition of a task: where its records go, and those fetched but not yet pushed. */
 interface Route {
   readonly task: Task
@@ -69,7 +80,16 @@ interface Route {
  * is under `maxInFlight`.
  */
 export class AppRunner {
-  readonly metrics: AppMetrics = { recordsIn: 0, recordsOut: 0, skipped: 0, deadLettered: 0, lateRecords: 0, commits: 0 }
+  readonly metrics: AppCounters = zeroCounters()
+  private currentState: AppState = 'CREATED'
+  /** Called with each new state (the app's health endpoints, its logs). */
+  onStateChange: ((state: AppState) => void) | undefined
+  private readonly processLatency = new SampleWindow(1_024)
+  private readonly commitLatency = new SampleWindow(256)
+  /** `store:partition` → the latest progress of its restore. */
+  private readonly restores = new Map<string, RestoreProgress>()
+  private storeSizes: readonly StoreMetrics[] = []
+  private measuring: Promise<void> | undefined
   private readonly tasks = new Map<string, Task>()
   private readonly routes = new Map<string, Route>()
   private subTopologies: SubTopology[] = []
@@ -113,7 +133,11 @@ export class AppRunner {
 
   /** Joins the group and starts the loop; with `manual`, the caller drives it with `step()`. */
   async start(manual = false): Promise<void> {
-    await this.prepareState()
+    this.moveTo('REBALANCING')
+    await this.prepareState().catch((error: unknown) => {
+      this.moveTo('ERROR')
+      throw error
+    })
     try {
       await this.prepareTopics()
       await this.openGlobalStores()
@@ -133,6 +157,7 @@ export class AppRunner {
       // What was opened is closed again, and the state directory unlocked, so a retry can start.
       this.failure ??= error
       await this.close().catch(() => undefined)
+      this.moveTo('ERROR')
       throw error
     }
     if (!manual) {
@@ -153,6 +178,7 @@ export class AppRunner {
   async step(): Promise<number> {
     const updates = await this.updateGlobalStores()
     const records = await this.consumer!.poll({ timeoutMs: 0 })
+    if (this.currentState === 'REBALANCING') this.moveTo('RUNNING')
     await this.process(records)
     await this.tick()
     await Promise.all([...this.tasks.values()].map((task) => task.idle()))
@@ -169,7 +195,9 @@ export class AppRunner {
 
   /** Ends a manually driven run. */
   async shutdown(): Promise<void> {
+    this.moveTo('PENDING_SHUTDOWN')
     await this.close()
+    this.moveTo('NOT_RUNNING')
   }
 
   /** Resolves when the loop ends: after `stop()`, or rejects with the error that ended it. */
@@ -179,6 +207,7 @@ export class AppRunner {
 
   async stop(): Promise<void> {
     this.stopping = true
+    this.moveTo('PENDING_SHUTDOWN')
     this.consumer?.wakeup()
     await this.loop?.catch(() => undefined)
   }
@@ -192,12 +221,15 @@ export class AppRunner {
       while (!this.stopping && this.failure === undefined) {
         try {
           if (this.rejoinPending) {
+            this.moveTo('REBALANCING')
             await this.consumer!.subscribe(this.sourceTopics, this.rebalanceListener)
             this.rejoinPending = false
           }
           await this.updateGlobalStores()
           const waitMs = Math.max(0, Math.min(this.options.pollTimeoutMs, nextCommitAt - this.clock.now()))
           const records = await this.consumer!.poll({ timeoutMs: waitMs })
+          // A poll applies the group's assignment (the listener ran): joined, with nothing or something.
+          if (this.currentState === 'REBALANCING') this.moveTo('RUNNING')
           await this.process(records)
           await this.tick()
           if (this.failure !== undefined) break
@@ -223,7 +255,7 @@ export class AppRunner {
       clearInterval(keepAlive)
       // After a failure, open transactions are aborted: their outputs must never be seen.
       if (this.failure !== undefined) await this.committer?.abort()
-      await this.close()
+      await this.close().finally(() => this.moveTo(this.failure === undefined ? 'NOT_RUNNING' : 'ERROR'))
     }
     if (this.failure !== undefined) throw this.failure
   }
@@ -316,8 +348,7 @@ export class AppRunner {
       while (task.pending >= this.options.maxInFlight) await task.idleBelow(this.options.maxInFlight)
       const preparing = prepareSerdes(next.tracker.source, record)
       if (preparing !== undefined) await preparing
-      this.metrics.recordsIn++
-      task.push(next.tracker.source, record, next.tracker)
+      this.push(task, next.tracker.source, record, next.tracker)
       if (this.failure !== undefined) return
       if (task.bufferedOutputs >= this.options.maxBufferedOutputs) await this.committer!.sendOutputs([task])
     }
@@ -362,11 +393,21 @@ export class AppRunner {
       while (task.pending >= this.options.maxInFlight) await task.idleBelow(this.options.maxInFlight)
       const preparing = prepareSerdes(source, record)
       if (preparing !== undefined) await preparing
-      this.metrics.recordsIn++
-      task.push(source, record, tracker)
+      this.push(task, source, record, tracker)
       if (this.failure !== undefined) return
       if (task.bufferedOutputs >= this.options.maxBufferedOutputs) await this.committer!.sendOutputs([task])
     }
+  }
+
+  /** Pushes a record into its task, timing one in LATENCY_SAMPLE_EVERY (the rest cost a mask). */
+  private push(task: Task, source: SourceNode, record: LogRecord, tracker: PartitionTracker): void {
+    if ((this.metrics.recordsIn++ & (LATENCY_SAMPLE_EVERY - 1)) !== 0) {
+      task.push(source, record, tracker)
+      return
+    }
+    const startedAt = performance.now()
+    task.push(source, record, tracker)
+    this.processLatency.add(performance.now() - startedAt)
   }
 
   /** Wall-clock work of every task (punctuators, idle advance), and the outputs it made. */
@@ -386,6 +427,12 @@ export class AppRunner {
    * state durable), then the stores are checkpointed (which waits for the backend writes).
    */
   private async commit(tasks: readonly Task[] = [...this.tasks.values()], options: { readonly deferrable?: boolean } = {}): Promise<void> {
+    const startedAt = performance.now()
+    await this.commitTasks(tasks, options)
+    this.commitLatency.add(performance.now() - startedAt)
+  }
+
+  private async commitTasks(tasks: readonly Task[], options: { readonly deferrable?: boolean }): Promise<void> {
     const stateful = tasks.filter((task) => task.stores !== undefined)
     for (const task of stateful) {
       await task.idle()
@@ -424,6 +471,7 @@ export class AppRunner {
    * processes a record, as Kafka Streams bootstraps its global stores.
    */
   private async openGlobalStores(): Promise<void> {
+    if (this.builder.graph.globalStores.size > 0) this.moveTo('RESTORING')
     for (const { spec, topic } of this.builder.graph.globalStores.values()) {
       const global = await GlobalStore.open({
         spec,
@@ -432,10 +480,11 @@ export class AppRunner {
         backends: this.options.stores,
         appDir: this.appStateDir,
         readCommitted: this.options.processing === 'exactly_once',
-        progress: restoreReporter(process.stderr, (line) => this.options.logger.info(line)),
+        progress: this.watchRestore(restoreReporter(process.stderr, (line) => this.options.logger.info(line))),
       })
       this.globals.set(spec.name, global)
     }
+    this.moveTo('REBALANCING')
   }
 
   /** Takes in what the global tables' topics gained; returns how many records. */
@@ -480,6 +529,7 @@ export class AppRunner {
   }
 
   private async assign(partitions: readonly TopicPartition[]): Promise<void> {
+    this.moveTo('REBALANCING')
     const created: Task[] = []
     for (const { topic, partition } of partitions) {
       const sub = this.subTopologies.find((candidate) => candidate.sources.some((source) => source.topics.includes(topic)))
@@ -503,9 +553,14 @@ export class AppRunner {
     }
     for (const task of created) {
       const sub = this.subTopologies[task.subTopology]!
-      if (sub.stores.length > 0) await this.openStores(task, sub.stores)
+      if (sub.stores.length > 0) {
+        this.moveTo('RESTORING')
+        await this.openStores(task, sub.stores)
+      }
       task.start(sub.leaves)
     }
+    // RUNNING once the poll that brought the assignment returns (see run).
+    this.moveTo('REBALANCING')
   }
 
   /** Opens and restores a task's store shards (under exactly_once, after fencing its previous producer). */
@@ -521,7 +576,7 @@ export class AppRunner {
       exactlyOnce: this.options.processing === 'exactly_once',
       budget: this.budget,
       send: (record) => task.sendRaw(record),
-      progress: restoreReporter(process.stderr, (line) => this.options.logger.info(line)),
+      progress: this.watchRestore(restoreReporter(process.stderr, (line) => this.options.logger.info(line))),
     })
     await stores.open()
     task.stores = stores
@@ -534,6 +589,7 @@ export class AppRunner {
       if (route) affected.add(route.task)
     }
     if (affected.size === 0) return
+    this.moveTo('REBALANCING')
     await Promise.all([...affected].map((task) => task.idle()))
     await this.commit([...affected])
     for (const task of affected) {
@@ -593,6 +649,7 @@ export class AppRunner {
     await this.committer!.abort()
     await this.closeTasksDirty()
     this.rejoinPending = true
+    this.moveTo('REBALANCING')
     // The log is not expected back at once: the next attempt comes after a pause (of the wall
     // clock: the broker's time, not the app's, which a test may hold still).
     await new Promise<void>((resolve) => setTimeout(resolve, RETRY_BACKOFF_MS))
@@ -662,6 +719,54 @@ export class AppRunner {
     } finally {
       this.releaseState()
     }
+  }
+
+  /** Where the app is in its life (Kafka Streams' states). */
+  get state(): AppState {
+    return this.currentState
+  }
+
+  private moveTo(state: AppState): void {
+    if (state === this.currentState || !canMove(this.currentState, state)) return
+    this.currentState = state
+    this.onStateChange?.(state)
+  }
+
+  /** Keeps the latest progress of each restore for metrics, and passes it on. */
+  private watchRestore(report: (progress: RestoreProgress) => void): (progress: RestoreProgress) => void {
+    return (progress) => {
+      this.restores.set(`${progress.store}:${progress.partition}`, progress)
+      report(progress)
+    }
+  }
+
+  /** What metrics are made of, as it stands now (store sizes as last measured). */
+  observations(): RunnerObservations {
+    return {
+      counters: this.metrics,
+      state: this.currentState,
+      tasks: [...this.tasks.values()],
+      graph: this.builder.graph,
+      lag: this.consumer === undefined || this.currentState === 'NOT_RUNNING' || this.currentState === 'ERROR' ? [] : partitionLag(this.consumer, this.routes.values()),
+      processLatency: this.processLatency,
+      commitLatency: this.commitLatency,
+      storeSizes: this.storeSizes,
+      cacheBytes: this.budget.used,
+      cacheMaxBytes: this.budget.maxBytes,
+      restores: this.restores.values(),
+    }
+  }
+
+  /** Measures the store shards again (about once a second while someone watches). */
+  measureStores(): Promise<void> {
+    this.measuring ??= measureStores(this.tasks.values(), (task) => this.subTopologies[task.subTopology]?.stores.map((spec) => spec.name) ?? [], this.appStateDir, this.options.stores.persistent)
+      .then((sizes) => {
+        this.storeSizes = sizes
+      })
+      .finally(() => {
+        this.measuring = undefined
+      })
+    return this.measuring
   }
 
   /** How many shards a store has (its sub-topology's partitions); undefined before start. */

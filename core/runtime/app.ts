@@ -1,7 +1,16 @@
 import { ConfigError } from '../errors.js'
 import type { Log, LogProvider } from '../log/types.js'
 import { AppRunner } from './app-runner.js'
-import { resolveAppOptions, type AppMetrics, type AppOptions, type ResolvedAppOptions } from './app-options.js'
+import { resolveAppOptions, type AppOptions, type ResolvedAppOptions } from './app-options.js'
+import type { AppMetrics } from './app-metrics.js'
+import type { AppState } from './app-state.js'
+import { snapshotMetrics } from './metrics-snapshot.js'
+import { zeroCounters } from './app-metrics.js'
+import { RateMeter } from './rate-meter.js'
+import { startObserveServer, type ObserveServer } from '../observe/observe-server.js'
+import { DASHBOARD_PORT_ENV, METRICS_PORT_ENV } from '../observe/observe-options.js'
+import { SampleWindow } from './sample-window.js'
+import { TopologyGraph } from './topology.js'
 import { describeTopology, type TopologyDescription } from './describe.js'
 import type { AnySerde, RawBytes, SerdeType } from './serde-codec.js'
 import type { Stream } from './stream.js'
@@ -63,6 +72,9 @@ export class App {
   private readonly services: AppService[] = []
   private runningServices: AppService[] = []
   private serviceFailure: Promise<never> | undefined
+  private readonly throughput = new RateMeter(10_000)
+  private readonly stateListeners: ((state: AppState) => void)[] = []
+  private observeServer: ObserveServer | undefined
 
   constructor(private readonly appOptions: AppOptions) {
     this.options = resolveAppOptions(appOptions)
@@ -172,10 +184,15 @@ export class App {
   async start(): Promise<void> {
     this.checkNotStarted('start')
     await launchHook()?.(this)
+    await this.startObserveServer()
     const log = isProvider(this.appOptions.log) ? await this.appOptions.log.open() : this.appOptions.log
     if (isProvider(this.appOptions.log)) this.openedLog = log
     this.builder.frozen = true
     this.runner = new AppRunner(this.options, this.builder, log)
+    this.runner.onStateChange = (state) => {
+      this.options.logger.debug?.(`${this.id} is ${state}`)
+      for (const listener of this.stateListeners) listener(state)
+    }
     try {
       await this.startServices(log)
       await this.runner.start()
@@ -226,6 +243,32 @@ export class App {
     await this.release()
   }
 
+  /**
+   * Serves metrics, health and the dashboard when asked. The port the environment names goes to
+   * one app of the process at a time (the first started; the next once it stopped): others run
+   * without a server, and say so.
+   */
+  private async startObserveServer(): Promise<void> {
+    const observe = this.options.observe
+    if (observe === undefined) return
+    if (observe.fromEnvironment) {
+      const holder = environmentPortApp
+      if (holder !== undefined) {
+        this.options.logger.warn(`${this.id}: no metrics or dashboard server: the port of ${observe.dashboard ? DASHBOARD_PORT_ENV : METRICS_PORT_ENV} (${observe.port}) serves app ${holder} of this process`)
+        return
+      }
+      environmentPortApp = this.id
+    }
+    try {
+      this.observeServer = await startObserveServer(this, observe)
+    } catch (error) {
+      if (observe.fromEnvironment) environmentPortApp = undefined
+      throw error
+    }
+    const { url } = this.observeServer.address()
+    this.options.logger.info(`${this.id}: ${observe.dashboard ? `dashboard at ${url}/, ` : ''}metrics at ${url}/metrics, health at ${url}/health/ready`)
+  }
+
   /** The services of `app.source(...)` and of `sink(...)` operators: started before the tasks. */
   private async startServices(log: Log): Promise<void> {
     const fromOperators = this.builder.graph.nodes.flatMap((node) => (node.kind === 'pipe' ? node.operators.flatMap((operator) => operatorInfo(operator)?.services ?? []) : []))
@@ -249,11 +292,80 @@ export class App {
     await Promise.allSettled(services.map((service) => service.stop()))
   }
 
+  /** Where the app is in its life, as Kafka Streams' states: CREATED, REBALANCING, RESTORING, RUNNING, PENDING_SHUTDOWN, NOT_RUNNING, ERROR. */
+  get state(): AppState {
+    return this.runner?.state ?? 'CREATED'
+  }
+
+  /**
+   * Calls `listener` with each state the app moves to (Kafka Streams' `setStateListener`);
+   * returns the function that removes it.
+   *
+   * @example
+   * app.onStateChange((state) => console.log(`now ${state}`))
+   */
+  onStateChange(listener: (state: AppState) => void): () => void {
+    this.stateListeners.push(listener)
+    return () => {
+      const at = this.stateListeners.indexOf(listener)
+      if (at >= 0) this.stateListeners.splice(at, 1)
+    }
+  }
+
+  /**
+   * What the app has done and where it stands: counters, per task and per operator counts,
+   * latencies, lag per input partition, store sizes (as last measured; see `measuredMetrics`),
+   * cache use and restores.
+   *
+   * @example
+   * const { recordsIn, recordsPerSecond, lag } = app.metrics()
+   */
   metrics(): AppMetrics {
-    return { ...(this.runner?.metrics ?? { recordsIn: 0, recordsOut: 0, skipped: 0, deadLettered: 0, lateRecords: 0, commits: 0 }) }
+    const runner = this.runner
+    const observations = runner?.observations() ?? {
+      counters: zeroCounters(),
+      state: 'CREATED' as const,
+      tasks: [],
+      graph: new TopologyGraph(),
+      lag: [],
+      processLatency: new SampleWindow(1),
+      commitLatency: new SampleWindow(1),
+      storeSizes: [],
+      cacheBytes: 0,
+      cacheMaxBytes: this.options.cacheMaxBytes,
+      restores: [],
+    }
+    return snapshotMetrics({ ...observations, counters: { ...observations.counters } }, this.throughput.rate(this.options.clock.now(), observations.counters.recordsIn))
+  }
+
+  /**
+   * `metrics()` after measuring the store shards now (their keys and bytes on disk).
+   *
+   * @example
+   * const { stores } = await app.measuredMetrics()
+   */
+  async measuredMetrics(): Promise<AppMetrics> {
+    await this.runner?.measureStores()
+    return this.metrics()
+  }
+
+  /**
+   * Where the app's HTTP server (metrics, health, dashboard; see `AppOptions.observe`) listens,
+   * once started; undefined without one.
+   *
+   * @example
+   * const { url } = app.httpAddress()!
+   * await fetch(`${url}/metrics`)
+   */
+  httpAddress(): { readonly host: string; readonly port: number; readonly url: string } | undefined {
+    return this.observeServer?.address()
   }
 
   private async release(): Promise<void> {
+    const server = this.observeServer
+    this.observeServer = undefined
+    await server?.close()
+    if (server !== undefined && this.options.observe?.fromEnvironment === true) environmentPortApp = undefined
     if (this.signalHandler) {
       process.off('SIGINT', this.signalHandler)
       process.off('SIGTERM', this.signalHandler)
@@ -283,6 +395,9 @@ export class App {
     if (this.runner !== undefined) throw new ConfigError('app', `${operation} is not allowed after start()`)
   }
 }
+
+/** The app of this process serving on the environment's port, if any (see startObserveServer). */
+let environmentPortApp: string | undefined
 
 function isProvider(log: Log | LogProvider): log is LogProvider {
   return typeof (log as LogProvider).open === 'function' && typeof (log as Log).producer !== 'function'

@@ -1,6 +1,6 @@
 import { LogError } from '../log/errors.js'
 import type { Consumer, Log, Producer, ProducerRecord, TopicPartitionOffset, Transaction } from '../log/types.js'
-import type { AppMetrics } from './app-options.js'
+import type { AppCounters } from './app-metrics.js'
 import type { Task } from './task.js'
 import { crashPoint } from '../crash-point.js'
 
@@ -33,7 +33,7 @@ export class Committer {
     private readonly log: Log,
     private readonly consumer: Consumer,
     private readonly producer: Producer | undefined,
-    private readonly metrics: AppMetrics,
+    private readonly metrics: AppCounters,
     private readonly warn: (message: string) => void = () => undefined,
   ) {}
 

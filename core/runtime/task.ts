@@ -44,6 +44,14 @@ export class Task implements TaskContext {
   readonly time: TaskTime
   /** The task's store shards, once opened and restored (none for a stateless sub-topology). */
   stores: TaskStores | undefined
+  /** Records pushed into the task (deserialized or not). */
+  recordsIn = 0
+  /** Records the task handed over for sending (outputs, changelog records, dead letters). */
+  recordsOut = 0
+  /** topic → records the task's sinks (`to`, repartitions) sent there. */
+  readonly sentByTopic = new Map<string, number>()
+  /** node id → records its instance in this task has emitted (see metrics). */
+  private readonly nodeCounters = new Map<number, { records: number }>()
 
   constructor(
     readonly appId: string,
@@ -126,6 +134,7 @@ export class Task implements TaskContext {
   /** Deserializes an input record and pushes it through the chain, synchronously. */
   push(source: SourceNode, record: LogRecord, tracker: PartitionTracker): void {
     tracker.pushed(record.offset)
+    this.recordsIn++
     let key: unknown
     let value: unknown
     try {
@@ -178,6 +187,14 @@ export class Task implements TaskContext {
     } else {
       instance = node.operators.length === 0 ? this.instanceOf(node.parent) : (this.instanceOf(node.parent).pipe as (...ops: unknown[]) => Observable<AnyRecord>)(...node.operators)
     }
+    // Counted once per record, before any multicast: a node's throughput in metrics.
+    const counter = { records: 0 }
+    this.nodeCounters.set(node.id, counter)
+    instance = instance.pipe(
+      tap(() => {
+        counter.records++
+      }),
+    )
     const watched = this.builder.existingTap(node)
     if (watched !== undefined) instance = instance.pipe(tap((record) => watched.next(record)))
     if (this.builder.graph.consumerCount(node) > 1) instance = instance.pipe(share())
@@ -195,6 +212,7 @@ export class Task implements TaskContext {
         ? { topic: target.topic, key, value, headers: recordHeaders, timestamp: record.timestamp }
         : { topic: target.topic, partition: target.partition, key, value, headers: recordHeaders, timestamp: record.timestamp }
     this.outputs.push(output)
+    this.sentByTopic.set(target.topic, (this.sentByTopic.get(target.topic) ?? 0) + 1)
   }
 
   store<S>(name: string): S {
@@ -255,7 +273,13 @@ export class Task implements TaskContext {
   takeOutputs(): ProducerRecord[] {
     const outputs = this.outputs
     this.outputs = []
+    this.recordsOut += outputs.length
     return outputs
+  }
+
+  /** Records a node of the topology has emitted in this task (0 for a node it does not run). */
+  nodeRecords(nodeId: number): number {
+    return this.nodeCounters.get(nodeId)?.records ?? 0
   }
 
   get bufferedOutputs(): number {

@@ -7,7 +7,7 @@ import { type Command, UsageError } from '../args.js'
 import { type CliIo, writeLine } from '../io.js'
 import { watchLongWork } from '../long-work-progress.js'
 
-const usage = `Usage: tributary run APP.ts [APP_ARGS...] [--kafka BROKERS] [--data DIR] [-- APP_ARGS...]
+const usage = `Usage: tributary run APP.ts [APP_ARGS...] [--kafka BROKERS] [--data DIR] [--dashboard PORT] [--metrics PORT] [-- APP_ARGS...]
 
 Runs an app file in this process; TypeScript runs without a build step. The file runs as
 with 'node --import tsx APP.ts APP_ARGS': it reads its own arguments (the words after
@@ -24,10 +24,15 @@ Options:
                     logFromEnv(...) read, as the examples do
   --data DIR        passed on to the app as its own '--data DIR' (where the app keeps its
                     log and state; examples/wordcount takes it)
+  --dashboard PORT  serve the app's live dashboard at http://127.0.0.1:PORT/, with its
+                    Prometheus metrics at /metrics and health at /health/live and /health/ready
+                    (0 picks a free port; the app logs the address)
+  --metrics PORT    serve only the metrics and health endpoints
   -h, --help        show this help
 
 Examples:
   tributary run examples/wordcount/index.ts --data ./wordcount-data
+  tributary run examples/wordcount/index.ts --dashboard 8080
   tributary run examples/nexmark/index.ts q1 q5 --kafka 127.0.0.1:9092 -- --events 5000`
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
