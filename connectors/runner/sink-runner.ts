@@ -64,7 +64,12 @@ export class SinkRunner {
   }
 
   metrics(): ConnectorRunnerMetrics {
-    return this.board.snapshot()
+    return { ...this.board.snapshot(), lag: this.lag() }
+  }
+
+  private lag(): { topic: string; partition: number; lag: number }[] {
+    if (this.consumer === undefined || this.finished) return []
+    return this.consumer.assignment().map((partition) => ({ ...partition, lag: this.consumer.currentLag(partition) ?? 0 }))
   }
 
   async start(): Promise<void> {

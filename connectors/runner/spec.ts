@@ -68,4 +68,6 @@ export interface ConnectorRunnerMetrics {
   commits: number
   /** The connector's own counters and gauges (`context.metrics`). */
   custom: Record<string, number>
+  /** Sinks: records of each assigned partition not yet read, as the consumer knows. */
+  lag?: { readonly topic: string; readonly partition: number; readonly lag: number }[]
 }

@@ -78,6 +78,33 @@ describe('tributary connect', { timeout: 120_000 }, () => {
     }
   })
 
+  it('shows the progress of a sink working through a backlog, as plain lines when stderr is no terminal', async () => {
+    const dir = temporaryDirectory()
+    const log = await openEmbeddedLog({ dir: path.join(dir, 'data') })
+    await log.createTopic('backlog', { partitions: 2 })
+    const producer = log.producer()
+    for (let i = 0; i < 30_000; i += 5_000) await producer.send(Array.from({ length: 5_000 }, (_, n) => ({ topic: 'backlog', value: Buffer.from(JSON.stringify({ n: i + n })) })))
+    await log.close()
+    // A deliberately slow target, so the backfill lasts long enough to be watched.
+    fs.writeFileSync(path.join(dir, 'slow.ts'), `import { defineSink } from '${api}'
+export default defineSink({ name: 'slow', config: {}, start: () => ({
+  async put() { await new Promise((resolve) => setTimeout(resolve, 15)) },
+  async flush() {},
+}) })
+`)
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module' }))
+    const config = path.join(dir, 'connect.json')
+    fs.writeFileSync(config, JSON.stringify({ log: { data: './data' }, connectors: [{ name: 'backfill', connector: './slow.ts', topics: ['backlog'], batchSize: 500, commitInterval: 50 }] }))
+    const running = startBinary(['connect', config])
+    const deadline = Date.now() + 60_000
+    while (!/catching up connector backfill: .* done in/.test(running.stderr.text()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    running.child.kill('SIGTERM')
+    const exited = await running.exited
+    expect(exited.code).toBe(0)
+    // The bar's total is the backlog when the watch first saw it (the sink had begun by then); it ends complete.
+    expect(exited.stderr).toMatch(/catching up connector backfill: ([\d,]+)\/\1 done in \d+s, [\d,]+\/s\n/)
+  })
+
   it('exits 1 naming the field of a bad config', async () => {
     const dir = temporaryDirectory()
     const config = writeConfig(dir, -1)

@@ -85,6 +85,7 @@ export async function runCli(args: readonly string[], options: RunOptions = {}):
 export interface BinaryProcess {
   readonly child: ChildProcessWithoutNullStreams
   readonly stdout: CapturedOutput
+  readonly stderr: CapturedOutput
   /** Resolves when the process has exited, with everything it wrote. */
   readonly exited: Promise<CliRun>
 }
@@ -103,7 +104,7 @@ export function startBinary(args: readonly string[]): BinaryProcess {
       resolve({ code: code ?? (signal === null ? -1 : 128), stdout: stdout.text(), stderr: stderr.text() })
     })
   })
-  return { child, stdout, exited }
+  return { child, stdout, stderr, exited }
 }
 
 /** Runs the real `tributary` binary to its end, feeding `stdin`. */

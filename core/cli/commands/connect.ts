@@ -7,6 +7,7 @@ import { describeConnector, startConnector, type RunningConnector } from '../../
 import { builtInConnectors } from '../../../connectors/runner/loader.js'
 import { type Command, DEFAULT_DATA_DIR, UsageError, parseOrUsage, takePositionals } from '../args.js'
 import { type CliIo, writeLine } from '../io.js'
+import { watchLongWork } from '../long-work-progress.js'
 
 const usage = `Usage: tributary connect CONFIG.json [--data DIR | --kafka BROKERS] [--describe]
 
@@ -49,9 +50,12 @@ export const connect: Command = {
     const choice: LogChoice = values.kafka !== undefined ? { kafka: values.kafka } : values.data !== undefined ? { data: values.data } : (config.log ?? { data: DEFAULT_DATA_DIR })
     const log: Log = 'kafka' in choice ? await openKafkaLog({ brokers: choice.kafka }) : await openEmbeddedLog({ dir: choice.data, logger: { warn: (message) => io.stderr.write(`warning: ${message}\n`) } })
     const running: RunningConnector[] = []
+    const watches: { stop(): void }[] = []
     try {
       for (const spec of config.connectors) running.push(await startConnector(log, spec))
       await writeLine(io.stderr, `running ${running.length} connector${running.length === 1 ? '' : 's'} on ${'kafka' in choice ? `Kafka at ${choice.kafka}` : `the embedded log in ${choice.data}`}; Ctrl-C stops`)
+      // A sink with a large backlog (a backfill) shows a progress bar on a terminal, plain lines otherwise.
+      for (const connector of running) watches.push(watchLongWork({ id: `connector ${connector.name}`, metrics: () => connector.metrics() }, { stream: io.stderr }))
       const failed = Promise.race(running.map((connector) => connector.done.then(() => new Promise<never>(() => undefined))))
       const interrupted = new Promise<void>((resolve) => {
         if (io.signal === undefined) return
@@ -61,6 +65,7 @@ export const connect: Command = {
       await Promise.race([failed, interrupted])
       return 0
     } finally {
+      for (const watch of watches) watch.stop()
       const stopped = await Promise.allSettled(running.map((connector) => connector.stop().then(() => connector.done)))
       await log.close()
       const failure = stopped.find((result) => result.status === 'rejected')
