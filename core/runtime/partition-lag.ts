@@ -12,15 +12,19 @@ export interface BufferedInput {
 /**
  * Per input partition: the records between its end (as far as its consumer knows) and the
  * first record not yet fully processed (async work on it done), so fetched, buffered and
- * in-flight records all count. A partition whose end the consumer does not know yet is left out.
+ * in-flight records all count. A partition whose end the consumer does not know yet, or that is
+ * no longer assigned to it, is left out.
  *
  * @example
  * partitionLag(consumer, routes.values()) // [{ topic: 'lines', partition: 0, lag: 120 }]
  */
 export function partitionLag(consumer: Consumer, inputs: Iterable<BufferedInput>): PartitionLag[] {
   const lag: PartitionLag[] = []
+  // Routes outlive a rebalance for a moment: a partition just taken away has no lag to ask for (the Kafka consumer throws).
+  const assigned = new Set(consumer.assignment().map((tp) => `${tp.topic}\u0000${tp.partition}`))
   for (const input of inputs) {
     const { topic, partition } = input.tracker
+    if (!assigned.has(`${topic}\u0000${partition}`)) continue
     const fetchLag = consumer.currentLag({ topic, partition })
     if (fetchLag === undefined) continue
     const position = consumer.position({ topic, partition })
