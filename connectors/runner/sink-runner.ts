@@ -1,12 +1,12 @@
-import { systemClock, type Clock } from '../../core/clock.js'
 import type { Consumer, Log, LogRecord, Producer, TopicPartition, TopicPartitionOffset } from '../../core/log/types.js'
 import { ConnectorError } from '../api/errors.js'
 import type { SinkConnector, SinkContext, SinkRecord, SinkTask } from '../api/types.js'
-import { connectorLogger, MetricsBoard, scrubError, stderrLogSink, type RunnerOptions } from './context.js'
+import { scrubError, type RunnerOptions } from './context.js'
 import { sinkDeadLetter } from './dead-letters.js'
 import { ensureTopic } from './offset-store.js'
-import { resolveSpec, topicAt, type ResolvedSpec } from './resolved-spec.js'
-import { StoppedError, withRetries } from './retry.js'
+import { topicAt } from './resolved-spec.js'
+import { StoppedError } from './retry.js'
+import { RunnerCore } from './runner-core.js'
 import type { ConnectorRunnerMetrics, SinkSpec } from './spec.js'
 import { ConfigError } from '../../core/errors.js'
 
@@ -20,16 +20,10 @@ import { ConfigError } from '../../core/errors.js'
  * const runner = new SinkRunner(log, { name: 'orders-db', connector: postgresSink, topics: ['orders'], config })
  * await runner.start()
  */
-export class SinkRunner {
-  readonly name: string
-  private readonly resolved: ResolvedSpec
+export class SinkRunner extends RunnerCore {
   private readonly connector: SinkConnector<never, unknown, unknown>
   private readonly topics: readonly string[]
   private readonly batchSize: number
-  private readonly clock: Clock
-  private readonly board: MetricsBoard
-  private readonly logger
-  private readonly controller = new AbortController()
   private readonly raw = new WeakMap<SinkRecord<unknown, unknown>, LogRecord>()
   /** Next offset to commit per partition: one past the last record put. */
   private readonly positions = new Map<string, TopicPartitionOffset>()
@@ -42,29 +36,19 @@ export class SinkRunner {
   /** Set once the task failed or was stopped: nothing more is flushed or committed (a revocation at close included). */
   private finished = false
   private stopping = false
-  private loopDone: Promise<void> = Promise.resolve()
 
   constructor(private readonly log: Log, spec: SinkSpec, options: RunnerOptions = {}) {
-    this.resolved = resolveSpec(spec as SinkSpec<never, never, never>)
-    if (this.resolved.connector.kind !== 'sink') throw new ConnectorError(this.resolved.name, `${this.resolved.connector.name} is a source connector; give it a topic to write, not topics to read`)
-    this.connector = this.resolved.connector
-    this.name = this.resolved.name
+    super(spec as SinkSpec<never, never, never>, 'sink', options)
+    this.connector = this.resolved.connector as SinkConnector<never, unknown, unknown>
     const topics: unknown = spec.topics
     if (!Array.isArray(topics) || topics.length === 0) throw new ConfigError(`connectors.${this.name}.topics`, 'must be a list of at least one topic to read')
     this.topics = topics.map((topic, index) => topicAt(topic, `connectors.${this.name}.topics[${index}]`))
     this.batchSize = spec.batchSize ?? 1_000
     if (!Number.isSafeInteger(this.batchSize) || this.batchSize < 1) throw new ConfigError(`connectors.${this.name}.batchSize`, `must be a positive integer, got ${String(spec.batchSize)}`)
-    this.clock = options.clock ?? systemClock
-    this.logger = connectorLogger(this.name, this.resolved.secrets, options.logSink ?? stderrLogSink)
-    this.board = new MetricsBoard(this.resolved.secrets)
   }
 
-  get done(): Promise<void> {
-    return this.loopDone
-  }
-
-  metrics(): ConnectorRunnerMetrics {
-    return { ...this.board.snapshot(), lag: this.lag() }
+  override metrics(): ConnectorRunnerMetrics {
+    return { ...super.metrics(), lag: this.lag() }
   }
 
   private lag(): { topic: string; partition: number; lag: number }[] {
@@ -187,7 +171,8 @@ export class SinkRunner {
   private async commit(final = false): Promise<void> {
     this.lastCommit = this.clock.now()
     if (!this.unflushed) return
-    await this.retrying('flush', () => this.task!.flush(), final)
+    // The last flush at stop still retries: the stop signal must not cut it short.
+    await this.retrying('flush', () => this.task!.flush(), final ? new AbortController().signal : this.controller.signal)
     const deadLetters = this.pendingDeadLetters
     this.pendingDeadLetters = []
     await Promise.all(deadLetters)
@@ -203,12 +188,4 @@ export class SinkRunner {
     for (const partition of partitions) this.positions.delete(`${partition.topic}\u0000${partition.partition}`)
   }
 
-  private retrying<T>(what: string, call: () => Promise<T>, final = false): Promise<T> {
-    // The last flush at stop still retries: the stop signal must not cut it short.
-    const signal = final ? new AbortController().signal : this.controller.signal
-    return withRetries(call, this.resolved.retry, this.clock, signal, (error, retry, delayMs) => {
-      this.board.values.retries++
-      this.logger.warn(`${what} failed, retry ${retry} of ${this.resolved.retry.max} in ${delayMs} ms: ${(error as Error).message}`)
-    })
-  }
 }

@@ -1,16 +1,16 @@
 import { inspect } from 'node:util'
-import { systemClock, type Clock } from '../../core/clock.js'
 import type { Log, Producer, ProducerRecord, Transaction } from '../../core/log/types.js'
 import type { SerdeContext } from '../../core/serde/types.js'
 import { ConfigError } from '../../core/errors.js'
 import { ConnectorError } from '../api/errors.js'
 import type { RejectedInput, SourceBatch, SourceConnector, SourceContext, SourceTask } from '../api/types.js'
-import { connectorLogger, MetricsBoard, scrubError, stderrLogSink, type RunnerOptions } from './context.js'
+import { scrubError, type RunnerOptions } from './context.js'
 import { rejectedRecord } from './dead-letters.js'
 import { ensureTopic, OffsetStore } from './offset-store.js'
-import { resolveSpec, topicAt, type ResolvedSpec } from './resolved-spec.js'
-import { isRetriable, StoppedError, withRetries } from './retry.js'
-import type { ConnectorRunnerMetrics, SourceSpec } from './spec.js'
+import { topicAt } from './resolved-spec.js'
+import { isRetriable, StoppedError } from './retry.js'
+import { RunnerCore } from './runner-core.js'
+import type { SourceSpec } from './spec.js'
 
 /** Sends kept in flight at once under at_least_once before the runner waits for the oldest. */
 const MAX_IN_FLIGHT = 8
@@ -25,17 +25,11 @@ const MAX_IN_FLIGHT = 8
  * await runner.start()
  * await runner.stop()
  */
-export class SourceRunner {
-  readonly name: string
-  private readonly resolved: ResolvedSpec
+export class SourceRunner extends RunnerCore {
   private readonly connector: SourceConnector<never, unknown, unknown>
   private readonly topic: string
   private readonly exactlyOnce: boolean
   private readonly partitions: number
-  private readonly clock: Clock
-  private readonly board: MetricsBoard
-  private readonly logger
-  private readonly controller = new AbortController()
   private readonly knownTopics = new Set<string>()
   private readonly newTopics = new Set<string>()
   private offsets!: OffsetStore
@@ -45,13 +39,10 @@ export class SourceRunner {
   private inFlight: Promise<unknown>[] = []
   private lastCommit = 0
   private stopping = false
-  private loopDone: Promise<void> = Promise.resolve()
 
   constructor(private readonly log: Log, spec: SourceSpec, options: RunnerOptions = {}) {
-    this.resolved = resolveSpec(spec as SourceSpec<never, never, never>)
-    if (this.resolved.connector.kind !== 'source') throw new ConnectorError(this.resolved.name, `${this.resolved.connector.name} is a sink connector; give it topics to read, not a topic to write`)
-    this.connector = this.resolved.connector
-    this.name = this.resolved.name
+    super(spec as SourceSpec<never, never, never>, 'source', options)
+    this.connector = this.resolved.connector as SourceConnector<never, unknown, unknown>
     this.topic = topicAt(spec.topic, `connectors.${this.name}.topic`)
     this.exactlyOnce = (spec.processing ?? 'at_least_once') === 'exactly_once'
     if (spec.processing !== undefined && spec.processing !== 'at_least_once' && spec.processing !== 'exactly_once') {
@@ -59,18 +50,6 @@ export class SourceRunner {
     }
     this.partitions = spec.partitions ?? 1
     if (!Number.isSafeInteger(this.partitions) || this.partitions < 1) throw new ConfigError(`connectors.${this.name}.partitions`, `must be a positive integer, got ${String(spec.partitions)}`)
-    this.clock = options.clock ?? systemClock
-    this.logger = connectorLogger(this.name, this.resolved.secrets, options.logSink ?? stderrLogSink)
-    this.board = new MetricsBoard(this.resolved.secrets)
-  }
-
-  /** Resolves when the loop has ended: after `stop`, or rejects with the error that stopped the connector. */
-  get done(): Promise<void> {
-    return this.loopDone
-  }
-
-  metrics(): ConnectorRunnerMetrics {
-    return this.board.snapshot()
   }
 
   /** Creates the topics it needs, loads its offsets, starts the task and the poll loop. */
@@ -168,12 +147,6 @@ export class SourceRunner {
     this.task = await this.startTask()
   }
 
-  private retrying<T>(what: string, call: () => Promise<T>): Promise<T> {
-    return withRetries(call, this.resolved.retry, this.clock, this.controller.signal, (error, retry, delayMs) => {
-      this.board.values.retries++
-      this.logger.warn(`${what} failed, retry ${retry} of ${this.resolved.retry.max} in ${delayMs} ms: ${(error as Error).message}`)
-    })
-  }
 
   private async write(batch: SourceBatch<unknown, unknown>): Promise<void> {
     const records = this.serialize(batch)
