@@ -1,3 +1,4 @@
+import './kafkajs-fixes.js'
 import kafkajs, { type PartitionAssigner } from 'kafkajs'
 import type { TopicPartition } from '../types.js'
 

@@ -4,6 +4,7 @@
  */
 // kafkajs is CommonJS and Node's ESM loader finds only some of its named exports, so every module
 // here takes kafkajs's values from its default export (types are imported by name).
+import { kafkajsFixesApplied } from './kafkajs-fixes.js'
 import kafkajs, { type ISocketFactory, type Kafka, type KafkaConfig, type RetryOptions, type logCreator } from 'kafkajs'
 
 const { logLevel } = kafkajs
@@ -17,6 +18,8 @@ const LEVELS: Readonly<Record<KafkaClientLogLevel, kafkajs.logLevel>> = {
   debug: logLevel.DEBUG,
 }
 
+let warnedUnfixed = false
+
 /**
  * A kafkajs client for these options; `socketFactory` replaces how it opens connections (a
  * consumer uses it to hold its group rejoin until its revocation callback has run).
@@ -27,6 +30,10 @@ const LEVELS: Readonly<Record<KafkaClientLogLevel, kafkajs.logLevel>> = {
  */
 export function createKafkaClient(options: ResolvedKafkaLogOptions, socketFactory?: ISocketFactory): Kafka {
   const logger = options.logger
+  if (!kafkajsFixesApplied() && !warnedUnfixed) {
+    warnedUnfixed = true
+    logger.warn('kafkajs was loaded before Tributary, so its producer groups large sends in quadratic time; import Tributary first')
+  }
   const toLogger: logCreator = () => (entry) => {
     logger.warn(`kafkajs ${entry.label} [${entry.namespace}] ${entry.log.message}`)
   }

@@ -1,3 +1,4 @@
+import './kafkajs-fixes.js'
 import { randomUUID } from 'node:crypto'
 import kafkajs, { type Admin, type Kafka, type PartitionAssigner } from 'kafkajs'
 import { ConfigError } from '../../errors.js'

@@ -1,3 +1,4 @@
+import './kafkajs-fixes.js'
 import kafkajs, { type Kafka, type Producer as KafkaJsProducer } from 'kafkajs'
 import { ConfigError } from '../../errors.js'
 import { ClosedError, TransactionStateError } from '../errors.js'

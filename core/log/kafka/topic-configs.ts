@@ -3,6 +3,7 @@
  * creation, so the broker's defaults (Kafka's, unless an operator changed them) fill the rest,
  * and describe reads what the broker actually holds.
  */
+import './kafkajs-fixes.js'
 import kafkajs, { type Admin, type ConfigEntries } from 'kafkajs'
 import type { ResolvedTopicConfig, TopicConfig } from '../types.js'
 import { toLogError } from './errors.js'

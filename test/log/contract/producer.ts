@@ -253,4 +253,19 @@ export function producerTests(context: ContractContext, supports: LogSupports): 
     const records = await drain(consumer, values.length)
     expect(records.map((record) => record.value)).toEqual(values)
   })
+
+  test('one send of 50,000 records to one partition is written whole and in order, timestamps that go back included', async () => {
+    const topic = await makeTopic(context.log)
+    const count = 50_000
+    // Every third record is stamped before the first: a batch's later records may be older than its first.
+    const timestampOf = (i: number): number => BASE_TIMESTAMP + (i % 3 === 2 ? -i : i)
+    const metadata = await context.producer().send(Array.from({ length: count }, (_, i) => ({ topic, partition: 0, key: bytes(`k${i}`), value: bytes(`v${i}`), timestamp: timestampOf(i) })))
+    expect(metadata.at(-1)?.offset).toBe(count - 1)
+    const consumer = context.consumer()
+    await consumer.assign([{ topic, partition: 0 }])
+    const records = await drain(consumer, count, 2_000)
+    expect(records.length).toBe(count)
+    const wrong = records.findIndex((record, i) => record.offset !== i || text(record.key) !== `k${i}` || text(record.value) !== `v${i}` || record.timestamp !== timestampOf(i))
+    expect(wrong).toBe(-1)
+  })
 }

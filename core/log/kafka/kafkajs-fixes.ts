@@ -1,0 +1,126 @@
+/**
+ * Two fixes for kafkajs 2.2.4 (its last release), applied as this module loads, before kafkajs
+ * does: every module here that loads kafkajs imports this one first.
+ *
+ * 1. kafkajs groups a send's messages by partition with `[...current, message]` for each message
+ * (`src/producer/groupMessagesPerPartition.js`), so a send of n records to one partition copies
+ * n²/2 array slots: a 100,000-record send (a commit flushing a windowed count) spent seconds
+ * there, half of Nexmark q5's time on Kafka (`npm run bench:compare`). The replacement groups in
+ * one pass, with the same result: messages per partition, in their order (upstream pull request
+ * tulios/kafkajs#1576 does the same and was never released).
+ * 2. Its produce request (v3, whose body v4 to v7 reuse) is encoded by `produce-request.ts` in
+ *    one pass instead (uncompressed sends; a compressed one keeps kafkajs's encoder).
+ *
+ * Both work by replacing a module's exports in Node's CommonJS cache before kafkajs requires it:
+ * the producer requires the grouping when kafkajs loads, the request on the first send.
+ * `kafkajsFixesApplied()` tells whether that happened (it cannot when kafkajs was loaded first,
+ * by code that imported it before Tributary).
+ *
+ * @example
+ * import './kafkajs-fixes.js'
+ * import kafkajs from 'kafkajs'
+ */
+import { createRequire } from 'node:module'
+import { encodeProduceRequestBody, type ProduceTopicData } from './produce-request.js'
+
+interface GroupingArguments {
+  readonly topic: string
+  readonly partitionMetadata: readonly unknown[]
+  readonly messages: readonly unknown[]
+  readonly partitioner: (args: { topic: string; partitionMetadata: readonly unknown[]; message: unknown }) => number
+}
+
+/**
+ * kafkajs's grouping, in linear time: `{ [partition]: messages }`, each list in send order.
+ *
+ * @example
+ * groupMessagesPerPartition({ topic: 't', partitionMetadata: [{}], messages: [{ partition: 0 }], partitioner: ({ message }) => 0 })
+ * // { 0: [{ partition: 0 }] }
+ */
+export function groupMessagesPerPartition({ topic, partitionMetadata, messages, partitioner }: GroupingArguments): Record<number, unknown[]> {
+  const groups: Record<number, unknown[]> = {}
+  if (partitionMetadata.length === 0) return groups
+  for (const message of messages) {
+    const partition = partitioner({ topic, partitionMetadata, message })
+    const group = groups[partition]
+    if (group === undefined) groups[partition] = [message]
+    else group.push(message)
+  }
+  return groups
+}
+
+const require = createRequire(import.meta.url)
+
+/** What kafkajs passes to a produce request (v3's arguments). */
+interface ProduceRequestArguments {
+  readonly acks?: number
+  readonly timeout?: number
+  readonly transactionalId?: string | null
+  readonly producerId?: { toString(): string }
+  readonly producerEpoch?: number
+  readonly compression?: number
+  readonly topicData: readonly ProduceTopicData[]
+}
+
+interface KafkaJsRequest {
+  readonly apiKey: number
+  readonly apiVersion: number
+  readonly apiName: string
+  expectResponse(): boolean
+  encode(): Promise<unknown>
+}
+
+/** A produce request v3 as kafkajs's protocol layer takes it, with the body from `encodeProduceRequestBody`. */
+function produceRequestV3(original: (args: ProduceRequestArguments) => KafkaJsRequest, Encoder: new () => { writeBuffer(buf: Buffer): unknown }) {
+  return (args: ProduceRequestArguments): KafkaJsRequest => {
+    if (args.compression !== undefined && args.compression !== 0) return original(args)
+    const acks = args.acks ?? -1
+    return {
+      apiKey: 0,
+      apiVersion: 3,
+      apiName: 'Produce',
+      expectResponse: () => acks !== 0,
+      encode: async () =>
+        new Encoder().writeBuffer(
+          encodeProduceRequestBody({
+            acks,
+            timeout: args.timeout ?? 30_000,
+            transactionalId: args.transactionalId ?? null,
+            producerId: args.producerId === undefined ? -1 : Number(args.producerId.toString()),
+            producerEpoch: args.producerEpoch ?? 0,
+            topicData: args.topicData,
+          }),
+        ),
+    }
+  }
+}
+
+/** Replaces the exports of kafkajs module `path` (unless a module that keeps them, `loadedBy`, has loaded already). */
+function replaceExports<T>(path: string, loadedBy: string, replacement: (original: T) => object): boolean {
+  const modulePath = require.resolve(`kafkajs/src/${path}`)
+  if (require.cache[require.resolve(`kafkajs/src/${loadedBy}`)] !== undefined) return (require.cache[modulePath]?.exports as { fixed?: boolean } | undefined)?.fixed === true
+  const original = require(modulePath) as T
+  const cached = require.cache[modulePath]
+  if (cached === undefined) return false
+  cached.exports = Object.assign(replacement(original), { fixed: true })
+  return true
+}
+
+function applyFixes(): boolean {
+  const grouping = replaceExports('producer/groupMessagesPerPartition.js', 'producer/sendMessages.js', () => (args: GroupingArguments) => groupMessagesPerPartition(args))
+  const Encoder = require(require.resolve('kafkajs/src/protocol/encoder.js')) as new () => { writeBuffer(buf: Buffer): unknown }
+  const produce = replaceExports('protocol/requests/produce/v3/request.js', 'protocol/requests/produce/v4/request.js', (original: (args: ProduceRequestArguments) => KafkaJsRequest) => produceRequestV3(original, Encoder))
+  return grouping && produce
+}
+
+const applied = applyFixes()
+
+/**
+ * Whether the fixes are in effect (false when kafkajs was loaded before Tributary's Kafka log).
+ *
+ * @example
+ * if (!kafkajsFixesApplied()) console.warn('import tributary before kafkajs: large sends are slow')
+ */
+export function kafkajsFixesApplied(): boolean {
+  return applied
+}
