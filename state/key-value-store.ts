@@ -1,6 +1,7 @@
 import { Observable, Subject, defer, filter, from, map, concat } from 'rxjs'
 import type { LogSerdes } from './store-spec.js'
 import { estimateSize, type CacheBudget } from './cache-budget.js'
+import { primitiveKeyIdentity, type KeyIdentity } from './key-identity.js'
 import { MISS, type LoggedBytesStore } from './logged-bytes-store.js'
 import { overlayRange } from './overlay-range.js'
 import type { BackendEntry, BackendRange, BackendWrite } from './backend/types.js'
@@ -95,12 +96,20 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
   private lastKey: K | undefined
   private lastKeyBytes: Buffer | undefined
   private lastId: string | undefined
+  /** The identity whose bytes `lastKeyBytes` are, when the key had a cheap identity. */
+  private lastFastId: string | number | undefined
 
   constructor(
     private readonly bytes: LoggedBytesStore,
     private readonly serdes: LogSerdes<K, V>,
     readonly name: string,
     private readonly budget: CacheBudget | undefined,
+    /**
+     * A cheap identity per key (see key-identity.ts), by which the cache finds an entry without
+     * serializing its key; it must never return a string of 0..255 char codes only (those are the
+     * identities of keys by their bytes). Default: a number key's own value, for int32 and float64.
+     */
+    private readonly fastIdentity: KeyIdentity<K> | undefined = numberIdentity(serdes.key.name),
   ) {
     this.stringKeys = serdes.key.name === 'string'
   }
@@ -339,6 +348,17 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
    * updates it, and that costs one serialization, not two.
    */
   private keyBytesOf(key: K): Buffer {
+    const fast = this.fastIdentity?.(key)
+    if (fast !== undefined) {
+      if (fast !== this.lastFastId || this.lastKeyBytes === undefined) {
+        this.lastKeyBytes = this.serializeKey(key)
+        this.lastFastId = fast
+        this.lastKey = undefined
+        this.lastId = undefined
+      }
+      return this.lastKeyBytes
+    }
+    this.lastFastId = undefined
     // Only a primitive is the same key whenever it is the same value (an object may have changed).
     if (key !== this.lastKey || this.lastKeyBytes === undefined || (typeof key === 'object' && key !== null)) {
       this.lastKeyBytes = this.serializeKey(key)
@@ -349,12 +369,15 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   private identityOf(key: K, keyBytes: Buffer): unknown {
-    return this.stringKeys ? key : keyBytes.toString('latin1')
+    if (this.stringKeys) return key
+    return this.fastIdentity?.(key) ?? keyBytes.toString('latin1')
   }
 
   /** The key's identity in the cache: a string key itself, any other its bytes as a latin1 string. */
   private identify(key: K): unknown {
     if (this.stringKeys) return key
+    const fast = this.fastIdentity?.(key)
+    if (fast !== undefined) return fast
     const bytes = this.keyBytesOf(key)
     this.lastId ??= bytes.toString('latin1')
     return this.lastId
@@ -362,13 +385,22 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   /** The key's size in bytes, for the cache's accounting (a string key's UTF-8 length without encoding it). */
   private keyLength(key: K): number {
-    return this.stringKeys ? Buffer.byteLength(key as string) : this.keyBytesOf(key).length
+    if (this.stringKeys) return Buffer.byteLength(key as string)
+    // An estimate is enough for the accounting, and spares serializing the key on every update.
+    const fast = this.fastIdentity?.(key)
+    if (fast !== undefined) return typeof fast === 'string' ? fast.length : 8
+    return this.keyBytesOf(key).length
   }
 
   private serializeValue(value: V): Buffer {
     return this.serdes.value.serialize(value, this.serdes.valueContext)
   }
 
+}
+
+/** A number key's own value as its identity, for the number serdes whose bytes it fixes. */
+function numberIdentity<K>(serdeName: string): KeyIdentity<K> | undefined {
+  return serdeName === 'int32' || serdeName === 'float64' ? (primitiveKeyIdentity(serdeName) as KeyIdentity<K>) : undefined
 }
 
 /** The smallest key greater than every key starting with `prefix` (undefined: none, all 0xff). */

@@ -1,6 +1,7 @@
 import { ConfigError } from '../core/errors.js'
 import type { Serde } from '../core/serde/types.js'
 import type { CacheBudget } from './cache-budget.js'
+import { primitiveKeyIdentity, type KeyIdentity } from './key-identity.js'
 import { CachedKeyValueStore, type ChangeSource } from './key-value-store.js'
 import { MISS, type LoggedBytesStore } from './logged-bytes-store.js'
 import { ResidentWindows } from './resident-windows.js'
@@ -50,6 +51,19 @@ export interface WindowChange<K, V> {
 interface Slot<K> {
   readonly key: K
   readonly start: number
+}
+
+/**
+ * A window's identity in the cache when its key has a cheap one: `\u0100<start>|<key>`, never a
+ * latin1 string (the identities of keys by their bytes), and one per window (the start holds no '|').
+ */
+function slotIdentity<K>(keySerdeName: string): KeyIdentity<Slot<K>> | undefined {
+  const keyIdentity = primitiveKeyIdentity(keySerdeName)
+  if (keyIdentity === undefined) return undefined
+  return (slot) => {
+    const key = keyIdentity(slot.key)
+    return key === undefined ? undefined : `\u0100${slot.start}|${key}`
+  }
 }
 
 /**
@@ -116,7 +130,7 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
       },
     }
     const slotSerdes = { key: slotSerde, value: serdes.value, keyContext: serdes.keyContext ?? { topic: name, isKey: true }, valueContext }
-    this.slots = new CachedKeyValueStore<Slot<K>, V>(bytes, slotSerdes, name, options.budget)
+    this.slots = new CachedKeyValueStore<Slot<K>, V>(bytes, slotSerdes, name, options.budget, slotIdentity(serdes.key.name))
   }
 
   /** Whether puts are absorbed by a cache (and forwarded on flush) or go straight through. */
