@@ -10,9 +10,11 @@
  * tulios/kafkajs#1576 does the same and was never released).
  * 2. Its produce request (v3, whose body v4 to v7 reuse) is encoded by `produce-request.ts` in
  *    one pass instead (uncompressed sends; a compressed one keeps kafkajs's encoder).
+ * 3. Each fetched record is decoded by `record-decoder.ts`, without kafkajs's BigInt arithmetic.
  *
- * Both work by replacing a module's exports in Node's CommonJS cache before kafkajs requires it:
- * the producer requires the grouping when kafkajs loads, the request on the first send.
+ * All work by replacing a module's exports in Node's CommonJS cache before kafkajs requires it:
+ * the producer requires the grouping when kafkajs loads, the request on the first send, the
+ * record decoder on the first fetch.
  * `kafkajsFixesApplied()` tells whether that happened (it cannot when kafkajs was loaded first,
  * by code that imported it before Tributary).
  *
@@ -22,6 +24,7 @@
  */
 import { createRequire } from 'node:module'
 import { encodeProduceRequestBody, type ProduceTopicData } from './produce-request.js'
+import { decodeFetchedRecord, type FetchedBatchContext, type KafkaJsDecoder } from './record-decoder.js'
 
 interface GroupingArguments {
   readonly topic: string
@@ -110,7 +113,8 @@ function applyFixes(): boolean {
   const grouping = replaceExports('producer/groupMessagesPerPartition.js', 'producer/sendMessages.js', () => (args: GroupingArguments) => groupMessagesPerPartition(args))
   const Encoder = require(require.resolve('kafkajs/src/protocol/encoder.js')) as new () => { writeBuffer(buf: Buffer): unknown }
   const produce = replaceExports('protocol/requests/produce/v3/request.js', 'protocol/requests/produce/v4/request.js', (original: (args: ProduceRequestArguments) => KafkaJsRequest) => produceRequestV3(original, Encoder))
-  return grouping && produce
+  const records = replaceExports('protocol/recordBatch/record/v0/decoder.js', 'protocol/recordBatch/v0/decoder.js', () => (decoder: KafkaJsDecoder, context: FetchedBatchContext) => decodeFetchedRecord(decoder, context))
+  return grouping && produce && records
 }
 
 const applied = applyFixes()
