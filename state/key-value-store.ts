@@ -373,7 +373,7 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return this.fastIdentity?.(key) ?? keyBytes.toString('latin1')
   }
 
-  /** The key's identity in the cache: a string key itself, any other its bytes as a latin1 string. */
+  /** The key's identity in the cache: a string key itself, else its cheap identity when it has one, else its bytes as a latin1 string. */
   private identify(key: K): unknown {
     if (this.stringKeys) return key
     const fast = this.fastIdentity?.(key)

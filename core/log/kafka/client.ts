@@ -32,7 +32,7 @@ export function createKafkaClient(options: ResolvedKafkaLogOptions, socketFactor
   const logger = options.logger
   if (!kafkajsFixesApplied() && !warnedUnfixed) {
     warnedUnfixed = true
-    logger.warn('kafkajs was loaded before Tributary, so its producer groups large sends in quadratic time; import Tributary first')
+    logger.warn('kafkajs was loaded before Tributary, so its fixes of kafkajs (core/log/kafka/kafkajs-fixes.ts) are not in effect and large sends take quadratic time; import Tributary first')
   }
   const toLogger: logCreator = () => (entry) => {
     logger.warn(`kafkajs ${entry.label} [${entry.namespace}] ${entry.log.message}`)

@@ -1,5 +1,5 @@
 /**
- * Two fixes for kafkajs 2.2.4 (its last release), applied as this module loads, before kafkajs
+ * Three fixes for kafkajs 2.2.4 (its last release), applied as this module loads, before kafkajs
  * does: every module here that loads kafkajs imports this one first.
  *
  * 1. kafkajs groups a send's messages by partition with `[...current, message]` for each message
