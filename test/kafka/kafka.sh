@@ -216,7 +216,7 @@ start() {
     write_node_config "$dir" "$node" "$brokers" "${ports[$((2 * node))]}" "$voters"
   done
 
-  cluster_id="$(node -e 'console.log(require("node:crypto").randomBytes(16).toString("base64url"))')"
+  cluster_id="$(node "$here/cluster-id.mjs")"
   echo "$cluster_id" >"$dir/cluster-id"
   local formats=()
   for ((node = 0; node < brokers; node++)); do
