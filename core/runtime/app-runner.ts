@@ -151,7 +151,7 @@ export class AppRunner {
         maxPollRecords: this.options.maxPollRecords,
       })
       const producer: Producer | undefined = exactlyOnce ? undefined : this.log.producer()
-      this.committer = new Committer(this.options.id, this.log, this.consumer, producer, this.metrics, (message) => this.options.logger.warn(message))
+      this.committer = new Committer(this.options.id, this.log, this.consumer, producer, this.metrics, (message) => this.options.logger.warn(message), this.options.maxBufferedOutputs)
       await this.consumer.subscribe(this.sourceTopics, this.rebalanceListener)
     } catch (error) {
       // What was opened is closed again, and the state directory unlocked, so a retry can start.

@@ -1,8 +1,9 @@
 import { LogError } from '../log/errors.js'
-import type { Consumer, Log, Producer, ProducerRecord, TopicPartitionOffset, Transaction } from '../log/types.js'
+import type { Consumer, Log, Producer, TopicPartitionOffset, Transaction } from '../log/types.js'
 import type { AppCounters } from './app-metrics.js'
 import type { Task } from './task.js'
 import { crashPoint } from '../crash-point.js'
+import { SendLane } from './send-lane.js'
 
 /** The key of the at_least_once producer's sends in flight (a task's are under its task id). */
 const SHARED = ''
@@ -17,16 +18,17 @@ const SHARED = ''
  *   and the commit adds the input offsets and commits it: all of it becomes visible, or none.
  *
  * A send is not waited for where it starts: the runtime fetches and processes the next batch
- * while it is on its way, and waits for it only before the next send to the same producer (one
- * send in flight per producer, so records keep their order) or before a commit. A failed send
- * fails the next of those.
+ * while it is on its way. Each producer (each task's transaction under exactly_once) has one send
+ * in flight, so records keep their order; outputs made meanwhile queue for its next send (see
+ * send-lane.ts), and processing waits only when too many are queued, or for a commit. A failed
+ * send fails the next sendOutputs or commit.
  */
 export class Committer {
   private readonly taskProducers = new Map<string, Producer>()
   private readonly transactions = new Map<string, Transaction>()
   private readonly committed = new Map<string, number>()
-  /** The send in flight per producer: SHARED, or the task id under exactly_once. */
-  private readonly inFlight = new Map<string, Promise<void>>()
+  /** The sends per producer: SHARED, or the task id under exactly_once. */
+  private readonly lanes = new Map<string, SendLane>()
 
   constructor(
     private readonly appId: string,
@@ -35,29 +37,32 @@ export class Committer {
     private readonly producer: Producer | undefined,
     private readonly metrics: AppCounters,
     private readonly warn: (message: string) => void = () => undefined,
+    /** Outputs a producer may have queued behind its send in flight before processing waits for it. */
+    private readonly maxQueuedOutputs = 10_000,
   ) {}
 
   /**
-   * Starts sending the outputs the tasks have buffered (into their transactions under
-   * exactly_once), each after its producer's previous send is done.
+   * Hands the outputs the tasks have buffered to their producers' lanes (into their transactions
+   * under exactly_once): sent at once when the producer has no send in flight, else with its next.
    */
   async sendOutputs(tasks: Iterable<Task>): Promise<void> {
     for (const task of tasks) {
       if (task.bufferedOutputs === 0) continue
       const key = this.producer === undefined ? task.taskId : SHARED
-      await this.settleKey(key)
       const target = this.producer ?? (await this.transactionOf(task))
-      const sending = this.send(target, task.takeOutputs())
-      // Its failure is reported by whoever waits for it next (settle); until then it is held here.
-      sending.catch(() => undefined)
-      this.inFlight.set(key, sending)
+      let lane = this.lanes.get(key)
+      if (lane === undefined) {
+        lane = new SendLane((records) => (this.metrics.recordsOut += records.length), this.maxQueuedOutputs)
+        this.lanes.set(key, lane)
+      }
+      await lane.add(target, task.takeOutputs())
     }
   }
 
-  /** Waits for the tasks' sends in flight (all of them without `tasks`); rejects if one failed. */
+  /** Waits until the tasks' outputs handed over are written (all of them without `tasks`); rejects if a send failed. */
   async settle(tasks?: Iterable<Task>): Promise<void> {
     if (tasks === undefined || this.producer !== undefined) {
-      const keys = tasks === undefined ? [...this.inFlight.keys()] : [SHARED]
+      const keys = tasks === undefined ? [...this.lanes.keys()] : [SHARED]
       for (const key of keys) await this.settleKey(key)
       return
     }
@@ -65,12 +70,12 @@ export class Committer {
   }
 
   private async settleKey(key: string): Promise<void> {
-    const sending = this.inFlight.get(key)
-    if (sending === undefined) return
+    const lane = this.lanes.get(key)
+    if (lane === undefined) return
     try {
-      await sending
+      await lane.settled()
     } finally {
-      if (this.inFlight.get(key) === sending) this.inFlight.delete(key)
+      if (this.lanes.get(key) === lane && lane.idle) this.lanes.delete(key)
     }
   }
 
@@ -167,11 +172,6 @@ export class Committer {
     transaction = await producer.beginTransaction()
     this.transactions.set(task.taskId, transaction)
     return transaction
-  }
-
-  private async send(target: Pick<Producer, 'send'>, outputs: readonly ProducerRecord[]): Promise<void> {
-    if (outputs.length > 0) await target.send(outputs)
-    this.metrics.recordsOut += outputs.length
   }
 
   /** The input offsets committed so far, per partition (the latest of each). */

@@ -33,7 +33,8 @@ export interface KafkaConsumerHost {
 
 /**
  * A consumer on Kafka: the log's pull-based `poll` over kafkajs's push-based consumer. Batches
- * kafkajs fetches wait in a buffer until a poll takes them; positions are the consumer's own, so
+ * kafkajs fetches wait in a buffer until a poll takes them (kafkajs fetching the next one while
+ * polls read the current one, see fetch-buffer.ts); positions are the consumer's own, so
  * `position()` and `seek()` are exact; rebalance callbacks run inside `poll`, revocation before
  * the member rejoins (see join-gate.ts), as in Java's client. `assign()` reads through a
  * one-member group of its own (kafkajs cannot fetch without a group) and never commits for it.
@@ -174,9 +175,10 @@ export class KafkaConsumer implements Consumer {
   }
 
   pause(partitions: readonly TopicPartition[]): void {
+    // The batch being read stays (kafkajs fetches after it on resume); the one waiting behind it goes.
     for (const state of this.states.list(partitions)) {
       state.paused = true
-      this.buffer.release(state.key)
+      this.buffer.releaseWaiting(state.key)
     }
     this.session?.pause(partitions)
   }
@@ -272,9 +274,12 @@ export class KafkaConsumer implements Consumer {
         this.signal.notify()
       },
       onSkipped: (topicPartition, firstOffset, nextOffset) => {
-        // Only from the position on, with nothing fetched waiting: else it is a stale fetch.
         const state = this.states.find(topicPartition)
-        if (!current() || state === undefined || !state.fetching || state.position !== firstOffset || this.buffer.get(state.key) !== undefined) return
+        if (!current() || state === undefined || !state.fetching) return
+        // Right after the batches queued: reading goes on past them once those are taken.
+        if (this.buffer.skipped(state.key, firstOffset, nextOffset)) return
+        // Else only from the position on, with nothing fetched waiting: else it is a stale fetch.
+        if (state.position !== firstOffset || this.buffer.get(state.key) !== undefined) return
         state.position = nextOffset
         this.signal.notify()
       },

@@ -1,11 +1,17 @@
 /**
- * The hand-over between kafkajs's push (`eachBatch`) and the log's pull (`poll`). kafkajs calls
- * `eachBatch` with a partition's fetched batch and fetches that partition again only after the
- * call returns; here the call parks its batch until polls have taken every record, or the batch is
- * released (a seek, a pause, a revocation). While parked it keeps the group membership alive with
- * heartbeats, and a heartbeat that reports a rebalance releases every parked batch and is
- * rethrown, so kafkajs rejoins. The call then tells kafkajs the last offset taken, which is where
- * its next fetch of the partition starts.
+ * The hand-over between kafkajs's push (`eachBatch`) and the log's pull (`poll`), reading one
+ * batch ahead. kafkajs calls `eachBatch` with a partition's fetched batch and fetches again only
+ * after the call returns. A partition's batches queue here in the order they came; the first
+ * one (the one polls are reading) is handed back to kafkajs at once, resolved to its last record,
+ * so kafkajs fetches the next batch while the app works through this one (the broker works on
+ * another core meanwhile). That next batch waits in its `eachBatch` call until polls have taken
+ * every record of the one before it, so a partition holds at most two fetched batches.
+ *
+ * While a batch waits it keeps the group membership alive with heartbeats, and a heartbeat that
+ * reports a rebalance releases every batch and is rethrown, so kafkajs rejoins. A waiting batch
+ * released (a pause, a seek, a revocation) returns unresolved: kafkajs then fetches it again
+ * after the batch before it. A released first batch was resolved already: kafkajs fetches past
+ * it, so whoever releases it also seeks kafkajs back (a seek, or the positions a rejoin sets).
  */
 import type { LogRecord, TopicPartition } from '../types.js'
 
@@ -29,56 +35,75 @@ export interface KeepAlive {
   isObsolete(): boolean
 }
 
-interface Parked {
+/** A partition's batch being read, as polls see it. */
+export interface QueuedBatch {
   readonly batch: FetchedBatch
+  /** How many of its records polls have taken. */
+  readonly taken: number
+  /** Its start was checked against the partition's position. */
+  readonly verified: boolean
+  /**
+   * Where reading goes on once every record is taken: the batch's `nextOffset`, moved on when
+   * kafkajs reports offsets after it that held nothing to hand over (aborted and control records).
+   */
+  readonly nextOffset: number
+}
+
+interface Queued extends QueuedBatch {
   taken: number
   verified: boolean
+  nextOffset: number
+  /** The `eachBatch` call returned: kafkajs was told where to fetch next, or that the batch was dropped. */
   finished: boolean
   readonly finish: (resolveTo: number | undefined) => void
 }
 
 export class FetchBuffer {
-  private readonly parked = new Map<string, Parked>()
+  /** Each partition's batches in fetch order: the first is read, the one after it waits. */
+  private readonly queues = new Map<string, Queued[]>()
 
-  /** @param onArrival called when a batch is parked (wakes a waiting poll) */
+  /** @param onArrival called when a batch is queued (wakes a waiting poll) */
   constructor(private readonly onArrival: () => void) {}
 
   /**
-   * Parks a batch; resolves with the offset of the last record taken (undefined when none was).
+   * Queues a batch; resolves with the offset kafkajs should fetch after (the batch's last record)
+   * once it is the partition's first batch, or undefined if it is released before that.
    *
    * @example
    * const resolveTo = await buffer.park(batch, { heartbeat, isObsolete }, 3000)
    * if (resolveTo !== undefined) resolveOffset(String(resolveTo))
    */
   async park(batch: FetchedBatch, keepAlive: KeepAlive, heartbeatIntervalMs: number): Promise<number | undefined> {
-    this.release(batch.key)
-    let finished!: (resolveTo: number | undefined) => void
-    const done = new Promise<number | undefined>((resolve) => (finished = resolve))
-    const parked: Parked = {
+    let resolve!: (resolveTo: number | undefined) => void
+    const done = new Promise<number | undefined>((settle) => (resolve = settle))
+    const queued: Queued = {
       batch,
       taken: 0,
       verified: false,
+      nextOffset: batch.nextOffset,
       finished: false,
       finish: (resolveTo) => {
-        if (parked.finished) return
-        parked.finished = true
-        if (this.parked.get(batch.key) === parked) this.parked.delete(batch.key)
-        finished(resolveTo)
+        if (queued.finished) return
+        queued.finished = true
+        resolve(resolveTo)
       },
     }
-    this.parked.set(batch.key, parked)
+    let queue = this.queues.get(batch.key)
+    if (queue === undefined) this.queues.set(batch.key, (queue = []))
+    queue.push(queued)
+    this.admitFirst(queue)
     this.onArrival()
-    while (!parked.finished) {
+    while (!queued.finished) {
       await settledOrElapsed(done, heartbeatIntervalMs)
-      if (parked.finished) break
+      if (queued.finished) break
       if (keepAlive.isObsolete()) {
-        parked.finish(undefined)
+        this.releaseWaiting(batch.key)
         break
       }
       try {
         await keepAlive.heartbeat()
       } catch (error) {
-        // A rebalance (or a lost membership): nothing parked may be returned any more.
+        // A rebalance (or a lost membership): nothing queued may be returned any more.
         this.releaseAll()
         throw error
       }
@@ -86,36 +111,77 @@ export class FetchBuffer {
     return done
   }
 
-  /** The parked batch of a partition, with how many of its records were taken. */
-  get(key: string): { readonly batch: FetchedBatch; readonly taken: number; readonly verified: boolean } | undefined {
-    return this.parked.get(key)
+  /** The batch of a partition that polls read now, with how many of its records were taken. */
+  get(key: string): QueuedBatch | undefined {
+    return this.queues.get(key)?.[0]
   }
 
-  /** Records that the batch's start was checked against the partition's position. */
+  /** Records that the start of the partition's current batch was checked against its position. */
   markVerified(key: string): void {
-    const parked = this.parked.get(key)
-    if (parked !== undefined) parked.verified = true
+    const first = this.queues.get(key)?.[0]
+    if (first !== undefined) first.verified = true
   }
 
-  /** Takes up to `max` records of a partition's parked batch; the batch is done once all are taken. */
+  /** Takes up to `max` records of a partition's current batch; once all are taken, the next batch is current. */
   take(key: string, max: number): LogRecord[] {
-    const parked = this.parked.get(key)
-    if (parked === undefined || max <= 0) return []
-    const records = parked.batch.records.slice(parked.taken, parked.taken + max)
-    parked.taken += records.length
-    if (parked.taken >= parked.batch.records.length) parked.finish(records.at(-1)?.offset)
+    const queue = this.queues.get(key)
+    const first = queue?.[0]
+    if (queue === undefined || first === undefined || max <= 0) return []
+    const records = first.batch.records.slice(first.taken, first.taken + max)
+    first.taken += records.length
+    if (first.taken >= first.batch.records.length) {
+      queue.shift()
+      if (queue.length === 0) this.queues.delete(key)
+      else this.admitFirst(queue)
+    }
     return records
   }
 
-  /** Ends a partition's parked batch early; kafkajs fetches again after what was taken. */
+  /**
+   * kafkajs moved past offsets `firstOffset` .. `nextOffset - 1` that held nothing to hand over.
+   * When they follow the partition's last queued batch, reading goes on after them once that batch
+   * is taken, and this returns true; otherwise false (nothing is queued, or they are elsewhere).
+   */
+  skipped(key: string, firstOffset: number, nextOffset: number): boolean {
+    const last = this.queues.get(key)?.at(-1)
+    if (last === undefined || last.nextOffset !== firstOffset) return false
+    last.nextOffset = nextOffset
+    return true
+  }
+
+  /**
+   * Drops every batch of a partition. The current one was resolved already: kafkajs fetches after
+   * it, so the caller seeks kafkajs (or a rejoin does). A waiting one returns to kafkajs unresolved.
+   */
   release(key: string): void {
-    const parked = this.parked.get(key)
-    if (parked === undefined) return
-    parked.finish(parked.taken === 0 ? undefined : parked.batch.records[parked.taken - 1]?.offset)
+    this.drop(key, () => true)
+  }
+
+  /**
+   * Drops the batch waiting behind a partition's current one (a pause: kafkajs must not wait on
+   * it), keeping the current one, after which kafkajs fetches again when the partition resumes.
+   */
+  releaseWaiting(key: string): void {
+    this.drop(key, (entry) => !entry.finished)
   }
 
   releaseAll(): void {
-    for (const key of [...this.parked.keys()]) this.release(key)
+    for (const key of [...this.queues.keys()]) this.release(key)
+  }
+
+  /** The first batch is read now: kafkajs may fetch after it. */
+  private admitFirst(queue: readonly Queued[]): void {
+    const first = queue[0]
+    if (first !== undefined && !first.finished) first.finish(first.batch.records.at(-1)!.offset)
+  }
+
+  private drop(key: string, dropped: (entry: Queued) => boolean): void {
+    const queue = this.queues.get(key)
+    if (queue === undefined) return
+    const kept = queue.filter((entry) => !dropped(entry))
+    for (const entry of queue) if (dropped(entry)) entry.finish(undefined)
+    if (kept.length === 0) this.queues.delete(key)
+    else this.queues.set(key, kept)
   }
 }
 

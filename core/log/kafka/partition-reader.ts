@@ -51,8 +51,8 @@ export class PartitionReader {
       out.push(...records)
       // What the fetch saw of the partition's end: the consumer's lag is known up to it.
       if (parked.batch.highWatermark > state.range.end) state.range = { start: state.range.start, end: parked.batch.highWatermark }
-      // Once the batch is all taken, kafkajs fetches after its trailing control records too.
-      state.position = this.parts.buffer.get(state.key) === undefined ? parked.batch.nextOffset : last.offset + 1
+      // Once the batch is all taken, reading goes on after its trailing control records too.
+      state.position = parked.taken >= parked.batch.records.length ? parked.nextOffset : last.offset + 1
     }
     this.rotation = states.length === 0 ? 0 : (this.rotation + 1) % states.length
     return out

@@ -8,9 +8,9 @@ export interface PartitionState {
   readonly topicPartition: TopicPartition
   readonly key: string
   /**
-   * The offset of the next record poll returns, which is also where kafkajs fetches next: the
-   * two only part while a seek waits for kafkajs's next fetch. Undefined when there is none
-   * (autoOffsetReset 'none' without a committed offset).
+   * The offset of the next record poll returns. kafkajs fetches from here, or after the batches
+   * it fetched from here that wait in the fetch buffer; a seek moves both. Undefined when there
+   * is none (autoOffsetReset 'none' without a committed offset).
    */
   position: number | undefined
   paused: boolean

@@ -8,6 +8,7 @@ import {
   drain,
   errorOf,
   makeTopic,
+  MAX_POLLS,
   offsetsOf,
   partitionsOf,
   POLL_TIMEOUT_MS,
@@ -229,6 +230,31 @@ export function consumerTests(context: ContractContext): void {
     expect(await consumer.poll({ timeoutMs: 100 })).toEqual([])
     consumer.resume([{ topic, partition: 0 }])
     expect(valuesOf(await drain(consumer, 2))).toEqual(['paused0', 'paused1'])
+  })
+
+  test('a partition read over many fetches, paused, resumed and sought back midway, returns every offset once, in order', async () => {
+    const topic = await makeTopic(context.log)
+    const count = 20_000
+    const padding = 'x'.repeat(200) // 4 MB in all: several fetches on Kafka (1 MB a partition each)
+    await context.producer().send(Array.from({ length: count }, (_, index) => ({ topic, partition: 0, value: bytes(`${index}${padding}`) })))
+    const consumer = context.consumer({ maxPollRecords: 700 })
+    const tp: TopicPartition = { topic, partition: 0 }
+    await consumer.assign([tp])
+    const offsets: number[] = []
+    const readUntil = async (total: number) => {
+      for (let polls = 0; polls < MAX_POLLS && offsets.length < total; polls++) offsets.push(...offsetsOf(await consumer.poll({ timeoutMs: POLL_TIMEOUT_MS })))
+    }
+    await readUntil(6_000)
+    consumer.pause([tp])
+    expect(await consumer.poll({ timeoutMs: 100 })).toEqual([])
+    consumer.resume([tp])
+    await readUntil(12_000)
+    const beforeSeek = offsets.length
+    consumer.seek(tp, 10_000)
+    await readUntil(beforeSeek + count - 10_000)
+    const expected = [...Array.from({ length: beforeSeek }, (_, index) => index), ...Array.from({ length: count - 10_000 }, (_, index) => 10_000 + index)]
+    expect(offsets).toEqual(expected)
+    expect(consumer.position(tp)).toBe(count)
   })
 
   test.each([
