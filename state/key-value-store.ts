@@ -247,7 +247,7 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
       return
     }
     const id = this.identify(key)
-    const size = ENTRY_OVERHEAD + this.keyLength(key) + estimateSize(value)
+    const size = ENTRY_OVERHEAD + this.keyLength(key, id) + estimateSize(value)
     let entry = this.cache.get(id)
     if (entry !== undefined) {
       this.budget!.used += size - entry.size
@@ -383,13 +383,14 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return this.lastId
   }
 
-  /** The key's size in bytes, for the cache's accounting (a string key's UTF-8 length without encoding it). */
-  private keyLength(key: K): number {
+  /**
+   * The size of a key with identity `id` (from `identify`), for the cache's accounting: a string
+   * key's UTF-8 length without encoding it, else the length of its identity (its bytes as latin1,
+   * or a cheap identity's text, an estimate that spares serializing the key), 8 for a number.
+   */
+  private keyLength(key: K, id: unknown): number {
     if (this.stringKeys) return Buffer.byteLength(key as string)
-    // An estimate is enough for the accounting, and spares serializing the key on every update.
-    const fast = this.fastIdentity?.(key)
-    if (fast !== undefined) return typeof fast === 'string' ? fast.length : 8
-    return this.keyBytesOf(key).length
+    return typeof id === 'string' ? id.length : 8
   }
 
   private serializeValue(value: V): Buffer {

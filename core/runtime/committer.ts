@@ -103,7 +103,10 @@ export class Committer {
       }
       this.remember(offsets)
     } else {
-      for (const task of tasks) await this.commitTask(task)
+      // Each task's transaction is its own: they commit side by side, their round trips overlapping.
+      const outcomes = await Promise.allSettled(tasks.map((task) => this.commitTask(task)))
+      const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
+      if (failed !== undefined) throw failed.reason
     }
     this.metrics.commits++
   }

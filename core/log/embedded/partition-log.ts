@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.js'
 import { CorruptRecordError, OffsetOutOfRangeError, StorageError } from '../errors.js'
 import type { IsolationLevel, LogRecord, ResolvedTopicConfig } from '../types.js'
 import type { LogLogger } from '../engine/logger.js'
-import type { PartitionStore } from '../engine/partition-store.js'
+import type { PartitionStore, ReadCursor } from '../engine/partition-store.js'
 import { ProducerState, trackBatch } from '../engine/producer-state.js'
 import {
   readBatchHeader,
@@ -182,14 +182,14 @@ export class PartitionLog implements PartitionStore {
    * end (the last stable offset under read_committed) is reached. Returns the offset to read
    * next. Control batches and aborted transactions (under read_committed) are skipped.
    */
-  read(fromOffset: number, maxRecords: number, isolation: IsolationLevel, out: LogRecord[]): number {
+  read(fromOffset: number, maxRecords: number, isolation: IsolationLevel, out: LogRecord[], cursor?: ReadCursor): number {
     this.checkOffset(fromOffset)
     const limit = isolation === 'read_committed' ? this.lastStableOffset : this.endOffset
     let next = fromOffset
     let segmentIndex = this.segmentIndexOf(next)
     while (next < limit && out.length < maxRecords && segmentIndex < this.segments.length) {
       const segment = this.segments[segmentIndex]!
-      const resumeAt = readSegment(this, segment, next, limit, maxRecords, isolation, out)
+      const resumeAt = readSegment(this, segment, next, limit, maxRecords, isolation, out, cursor)
       if (resumeAt === undefined) {
         segmentIndex++
         if (segmentIndex < this.segments.length) next = Math.max(next, this.segments[segmentIndex]!.baseOffset)

@@ -69,6 +69,11 @@ export class Segment {
   readonly createdMs: number
   private bytesSinceIndexEntry = 0
   private dirty = false
+  /**
+   * Counts the changes to bytes already in the file (a cut, compaction's swap): a reader that kept
+   * bytes it read (see segment-reader.ts) keeps them only while this stays the same.
+   */
+  generation = 0
 
   private constructor(dir: string, readonly baseOffset: number, fd: number, size: number, createdMs: number, readOnly: boolean) {
     this.file = path.join(dir, offsetFileName(baseOffset, SEGMENT_EXTENSION))
@@ -245,6 +250,7 @@ export class Segment {
 
   /** Cuts the file at `position` (recovery of a torn tail, or removing an aborted append). */
   truncate(position: number, nextOffset: number): void {
+    this.generation++
     fileIo().truncate(this.fd, position)
     fileIo().fdatasync(this.fd)
     this.size = position
@@ -281,6 +287,7 @@ export class Segment {
    */
   replaceWithCleaned(cleanedFile: string, size: number): void {
     const nextOffset = this.nextOffset
+    this.generation++
     this.resetIndexes()
     crashPoint('compaction.before-swap')
     fileIo().rename(cleanedFile, this.file)

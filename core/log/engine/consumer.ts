@@ -15,7 +15,7 @@ import type {
 import type { GroupCoordinator } from './group-coordinator.js'
 import type { LogLogger } from './logger.js'
 import { partitionKey } from './partition-key.js'
-import type { PartitionStore } from './partition-store.js'
+import type { PartitionStore, ReadCursor } from './partition-store.js'
 
 /** What a consumer needs of the log it reads. */
 export interface ConsumerHost {
@@ -34,6 +34,8 @@ interface Assigned {
   /** Next offset to read; undefined until the start position is resolved. */
   position: number | undefined
   paused: boolean
+  /** Where the last read ended, for the store to go on from. */
+  readonly cursor: ReadCursor
 }
 
 /** How long a read-only consumer waits between looks at files another process appends to. */
@@ -228,7 +230,7 @@ export class EngineConsumer implements Consumer {
       if (entry.position < entry.log.startOffset || entry.position > entry.log.endOffset) entry.position = this.resetPosition(entry, entry.position, 'position')
       const before = out.length
       try {
-        entry.position = entry.log.read(entry.position, maxRecords, this.isolation, out)
+        entry.position = entry.log.read(entry.position, maxRecords, this.isolation, out, entry.cursor)
       } catch (error) {
         // Damage is reported once what comes before it is delivered, as Java's consumer does: the
         // records read so far go out now, and the next poll meets the damage again, from here.
@@ -288,7 +290,7 @@ export class EngineConsumer implements Consumer {
   private add(topicPartition: TopicPartition): void {
     const log = this.host.partition(topicPartition.topic, topicPartition.partition)
     const key = partitionKey(topicPartition.topic, topicPartition.partition)
-    this.assigned.set(key, { topicPartition: { topic: topicPartition.topic, partition: topicPartition.partition }, log, position: undefined, paused: false })
+    this.assigned.set(key, { topicPartition: { topic: topicPartition.topic, partition: topicPartition.partition }, log, position: undefined, paused: false, cursor: {} })
   }
 
   private entry(partition: TopicPartition): Assigned {

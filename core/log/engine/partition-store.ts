@@ -8,6 +8,17 @@
 import type { IsolationLevel, LogRecord, ResolvedTopicConfig } from '../types.js'
 import type { ProducerState } from './producer-state.js'
 
+/**
+ * A reader's place in one partition between its reads (one per reader and partition), for a
+ * store to go on from where the reader's last read ended without finding that place again and
+ * without reading again what it read then. Opaque to the reader; a store that keeps nothing in it
+ * ignores it, and every store starts afresh when a read does not go on from the last.
+ */
+export interface ReadCursor {
+  /** The store's own record of the last read. */
+  resume?: unknown
+}
+
 export interface PartitionStore {
   readonly topic: string
   readonly partition: number
@@ -30,8 +41,9 @@ export interface PartitionStore {
    * (the last stable offset under read_committed) is reached; returns the offset to read next.
    * Control batches, and aborted transactions under read_committed, are skipped.
    * Throws OffsetOutOfRangeError when `fromOffset` is outside `[startOffset, endOffset]`.
+   * A reader that reads on passes the same `cursor` every time.
    */
-  read(fromOffset: number, maxRecords: number, isolation: IsolationLevel, out: LogRecord[]): number
+  read(fromOffset: number, maxRecords: number, isolation: IsolationLevel, out: LogRecord[], cursor?: ReadCursor): number
   /** Calls `listener` on every append until the returned function is called. */
   onAppend(listener: () => void): () => void
   /** Throws OffsetOutOfRangeError unless `offset` lies in `[startOffset, endOffset]`. */

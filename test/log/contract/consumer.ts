@@ -1,7 +1,7 @@
 /** A consumer reading assigned partitions (no group): where it starts, waiting, seeking, pausing. */
 import { expect, test } from 'vitest'
 import { OffsetOutOfRangeError } from '../../../core/log/errors.js'
-import type { TopicPartition } from '../../../core/log/types.js'
+import type { LogRecord, TopicPartition } from '../../../core/log/types.js'
 import type { ContractContext } from './context.js'
 import {
   bytes,
@@ -255,6 +255,20 @@ export function consumerTests(context: ContractContext): void {
     const expected = [...Array.from({ length: beforeSeek }, (_, index) => index), ...Array.from({ length: count - 10_000 }, (_, index) => 10_000 + index)]
     expect(offsets).toEqual(expected)
     expect(consumer.position(tp)).toBe(count)
+  })
+
+  test("changing the bytes of records a poll returned changes nothing a later read returns", async () => {
+    const { tp, consumer } = await assignedWithRecords(20)
+    const first: LogRecord[] = []
+    for (let polls = 0; polls < MAX_POLLS && first.length < 5; polls++) first.push(...(await consumer.poll({ timeoutMs: POLL_TIMEOUT_MS, maxRecords: 5 - first.length })))
+    for (const record of first) record.value!.fill('x')
+    const all = Array.from({ length: 20 }, (_, index) => `v${index}`)
+    expect(valuesOf(await drain(consumer, 15))).toEqual(all.slice(5))
+    consumer.seek(tp, 0)
+    expect(valuesOf(await drain(consumer, 20))).toEqual(all)
+    const other = context.consumer()
+    await other.assign([tp])
+    expect(valuesOf(await drain(other, 20))).toEqual(all)
   })
 
   test.each([
