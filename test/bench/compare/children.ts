@@ -54,8 +54,16 @@ export function runKafkaStreams(plan: KafkaStreamsPlan): Promise<TimedRun> {
  */
 export function runTributary(plan: TributaryRunPlan): Promise<TimedRun> {
   const backend = 'kafka' in plan.log ? 'kafka' : 'embedded'
-  return runChild(`tributary-${backend} ${plan.query} ${plan.processing}`, process.execPath, ['--import', 'tsx', tributaryChildScript], { ...process.env, [runPlanVariable]: JSON.stringify(plan) })
+  return runChild(`tributary-${backend} ${plan.query} ${plan.processing}`, process.execPath, [...TRIBUTARY_NODE_FLAGS, '--import', 'tsx', tributaryChildScript], { ...process.env, [runPlanVariable]: JSON.stringify(plan) })
 }
+
+/**
+ * The Node flags of a Tributary run, as the README's tuning advice has them: a young generation
+ * of 64 MB a semi-space instead of Node's 16 MB (the JVM sizes Kafka Streams' young generation
+ * from the machine's memory on its own). Nexmark q7 on the embedded log, 3,000,000 events: 24-25 s
+ * -> 21-22 s; q5, 1,000,000: 23.3-23.8 s -> 21.1-21.2 s; q1 unchanged.
+ */
+export const TRIBUTARY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64']
 
 async function runChild(label: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<TimedRun> {
   const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
