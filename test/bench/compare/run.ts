@@ -32,9 +32,10 @@ import { machineDescription, ratioChart, resultsTable, type CompareLine } from '
 
 /**
  * The events of a default run: what fits in 20 minutes on the 2-core machine with a margin.
- * Measured there (2026-11-26): 5,000,000 events took 32.1 min in all (Kafka Streams' runs 8.4 min,
- * Tributary's on Kafka 11.7, on the embedded log 8.0), 2,500,000 took 18.9 min from a fresh clone:
- * too close to 20 for a slower day. The time grows about in step with the events.
+ * Measured there (2026-11-26): 5,000,000 events took 26.9 min in all at f39d43c (Kafka Streams'
+ * runs 7.9 min, Tributary's on Kafka 9.3, on the embedded log 6.2; 32.1 min at 0a3eb1b), 2,500,000
+ * took 18.9 min from a fresh clone at 12b31a0: too close to 20 for a slower day. The time grows
+ * about in step with the events.
  */
 const defaultEvents = 2_000_000
 const seed = 42
