@@ -76,7 +76,14 @@ export class EngineConsumer implements Consumer {
     this.checkOpen()
     const groupId = this.requireGroup('subscribe')
     for (const topic of topics) this.host.partition(topic, 0)
-    if (this.subscription === undefined && this.assigned.size > 0) this.assigned.clear()
+    if (this.subscription !== undefined) {
+      // Subscribing again rejoins the group, as the Kafka backend's consumer does: what it had
+      // is revoked, and what the group gives it now is taken afresh, from the committed offsets.
+      const revoked = this.assignment()
+      if (revoked.length > 0) await this.subscription.listener?.onRevoked?.(revoked)
+      this.host.groups.leave(groupId, this.memberId)
+    }
+    this.assigned.clear()
     this.subscription = { topics: [...topics], listener }
     this.host.groups.join(groupId, this.memberId, topics, listener, () => this.wake?.())
   }

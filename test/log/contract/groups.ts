@@ -160,6 +160,22 @@ export function groupTests(context: ContractContext): void {
     expect(offsetsOf(await drain(successor, 2))).toEqual([3, 4])
   })
 
+  test('subscribing again rejoins: what the member had is revoked, then assigned again, read from the committed offset', async () => {
+    const topic = await makeTopic(context.log)
+    await produceN(context.producer(), topic, 5)
+    const calls = recordingListener()
+    const consumer = context.consumer({ groupId: uniqueName('group') })
+    await consumer.subscribe([topic], calls.listener)
+    expect(await drain(consumer, 5)).toHaveLength(5)
+    await consumer.commit([{ topic, partition: 0, offset: 2 }])
+
+    await consumer.subscribe([topic], calls.listener)
+    expect(partitionNumbers(calls.revoked, topic)).toEqual([0])
+    // Positions past the commit are forgotten: the member reads on from the committed offset, as a new one would.
+    expect(offsetsOf(await drain(consumer, 3))).toEqual([2, 3, 4])
+    expect(calls.assigned.filter((tp) => tp.topic === topic)).toHaveLength(2)
+  })
+
   test('two groups read the same topic independently, each seeing every record', async () => {
     const topic = await makeTopic(context.log, { partitions: 2 })
     const producer = context.producer()
