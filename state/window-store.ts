@@ -51,7 +51,12 @@ export interface WindowChange<K, V> {
 interface Slot<K> {
   readonly key: K
   readonly start: number
+  /** Its identity in the cache, once computed (see slotIdentity). */
+  id?: string
 }
+
+/** How many window starts `slotOf` remembers a slot for before it forgets them all. */
+const RECENT_STARTS = 256
 
 /**
  * A window's identity in the cache when its key has a cheap one: `\u0100<start>|<key>`, never a
@@ -61,8 +66,11 @@ function slotIdentity<K>(keySerdeName: string): KeyIdentity<Slot<K>> | undefined
   const keyIdentity = primitiveKeyIdentity(keySerdeName)
   if (keyIdentity === undefined) return undefined
   return (slot) => {
+    if (slot.id !== undefined) return slot.id
     const key = keyIdentity(slot.key)
-    return key === undefined ? undefined : `\u0100${slot.start}|${key}`
+    if (key === undefined) return undefined
+    slot.id = `\u0100${slot.start}|${key}`
+    return slot.id
   }
 }
 
@@ -97,6 +105,12 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
   /** Puts made while the resident copy loads, applied after it. */
   private residentBacklog: { id: unknown; start: number; value: V | undefined }[] = []
   private readonly stringKeys: boolean
+  /**
+   * The slot last used per window start, for a key compared by value: an operator peeks a
+   * record's windows, then puts them, and each window's slot (and its identity in the cache,
+   * a string to build and hash) then serves both.
+   */
+  private readonly recentSlots = new Map<number, Slot<K>>()
 
   constructor(
     bytes: LoggedBytesStore,
@@ -174,7 +188,7 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     if (!this.streamTimeFromCaller) this.retention.observe(windowStart)
     if (this.retention.rejects(windowStart)) return
     const stored = value === null ? undefined : value
-    this.slots.update({ key, start: windowStart }, stored, source ?? NO_SOURCE)
+    this.slots.update(this.slotOf(key, windowStart), stored, source ?? NO_SOURCE)
     if (this.resident === undefined) return
     if (this.residentLoaded) this.resident.set(this.idOf(key), windowStart, stored)
     else this.residentBacklog.push({ id: this.idOf(key), start: windowStart, value: stored })
@@ -204,7 +218,19 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     if (this.retention.ready() !== undefined) return MISS
     if (this.retention.isExpired(windowStart)) return undefined
     if (this.resident !== undefined) return this.residentReady() === undefined ? this.resident.get(this.idOf(key), windowStart) : MISS
-    return this.slots.peek({ key, start: windowStart })
+    return this.slots.peek(this.slotOf(key, windowStart))
+  }
+
+  /** The slot of `key`'s window at `start`: the one used last for that start when it is of the same key. */
+  private slotOf(key: K, start: number): Slot<K> {
+    // An object key may have changed since: only a primitive is the same key when it is the same value.
+    if (typeof key === 'object' && key !== null) return { key, start }
+    const recent = this.recentSlots.get(start)
+    if (recent !== undefined && Object.is(recent.key, key)) return recent
+    if (this.recentSlots.size >= RECENT_STARTS) this.recentSlots.clear()
+    const slot: Slot<K> = { key, start }
+    this.recentSlots.set(start, slot)
+    return slot
   }
 
   async fetch(key: K, windowStart: number): Promise<V | undefined> {

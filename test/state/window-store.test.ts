@@ -36,6 +36,23 @@ describe.each(backendFactories)('LoggedWindowStore on $name', ({ factory }) => {
       expect(await store.fetch('a', 60_000)).toBe(3)
     })
 
+    test('with a cache, keys 0 and -0 (other bytes as float64) of one window stay apart, however peeks and puts alternate', async () => {
+      const { bytes } = await setup()
+      const store = new LoggedWindowStore(bytes, { key: serdes.float64(), value: serdes.int32() }, { name: 'prices', windowSizeMs: SIZE, retentionMs: RETENTION, budget: new CacheBudget(1 << 20) })
+      expect(await store.fetch(0, 0)).toBeUndefined() // (peeks answer once the store has looked at its segments)
+      for (const [key, value] of [[0, 1], [-0, 2], [0, 3], [1.5, 4], [-0, 5]] as const) {
+        store.peek(key, 0)
+        store.put(key, 0, value)
+      }
+      expect(store.peek(0, 0)).toBe(3)
+      expect(store.peek(-0, 0)).toBe(5)
+      store.flush()
+      await bytes.flush()
+      const stored = (await collect(store.all())).map(({ key, value }) => [Object.is(key.key, -0) ? '-0' : key.key, value])
+      expect(stored).toHaveLength(3)
+      expect(stored).toEqual(expect.arrayContaining([[0, 3], ['-0', 5], [1.5, 4]]))
+    })
+
     test('another window or another key of the same window reads as undefined', async () => {
       const { store } = await setup()
       store.put('a', 60_000, 3)

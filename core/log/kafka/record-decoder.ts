@@ -57,8 +57,8 @@ export function decodeFetchedRecord(decoder: KafkaJsDecoder, batchContext: Fetch
   const { firstOffset, firstTimestamp, magicByte, isControlBatch = false, timestampType, maxTimestamp } = batchContext
   const attributes = decoder.readInt8()
   const timestampDelta = readVarLong(decoder)
-  const timestamp = timestampType === LOG_APPEND_TIME && maxTimestamp ? maxTimestamp : addDecimal(firstTimestamp, timestampDelta)
-  const offset = addDecimal(firstOffset, decoder.readVarInt())
+  const timestamp = timestampType === LOG_APPEND_TIME && maxTimestamp ? maxTimestamp : addDecimal(firstTimestamp, timestampBase.of(firstTimestamp), timestampDelta)
+  const offset = addDecimal(firstOffset, offsetBase.of(firstOffset), decoder.readVarInt())
   const key = decoder.readVarIntBytes()
   const value = decoder.readVarIntBytes()
   const headers: Record<string, Buffer | null | (Buffer | null)[]> = {}
@@ -100,11 +100,31 @@ function readVarLong(decoder: KafkaJsDecoder): number | bigint {
   return BigInt(decoder.readVarLong().toString())
 }
 
-/** The decimal `base` plus `delta`, in decimal. */
-function addDecimal(base: string, delta: number | bigint): string {
-  if (typeof delta === 'number') {
-    const sum = Number(base) + delta
-    if (Number.isSafeInteger(sum) && Number.isSafeInteger(Number(base))) return String(sum)
+/**
+ * The last decimal text it was asked about, as a number: the records of a batch share their
+ * batch's first offset and first timestamp, which are then parsed once a batch, not per record.
+ */
+class ParsedBase {
+  private text = ''
+  private value = Number.NaN
+
+  of(text: string): number {
+    if (text !== this.text) {
+      this.text = text
+      this.value = Number(text)
+    }
+    return this.value
+  }
+}
+
+const offsetBase = new ParsedBase()
+const timestampBase = new ParsedBase()
+
+/** The decimal `base` (whose value is `baseValue`) plus `delta`, in decimal. */
+function addDecimal(base: string, baseValue: number, delta: number | bigint): string {
+  if (typeof delta === 'number' && Number.isSafeInteger(baseValue)) {
+    const sum = baseValue + delta
+    if (Number.isSafeInteger(sum)) return String(sum)
   }
   return String(BigInt(base) + BigInt(delta))
 }
