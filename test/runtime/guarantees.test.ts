@@ -63,7 +63,13 @@ function gatedCommits(log: Log, gate: CommitGate): Log {
 }
 
 /** A promise and its resolve and reject. */
-function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } {
+interface Deferred {
+  readonly promise: Promise<void>
+  readonly resolve: () => void
+  readonly reject: (error: unknown) => void
+}
+
+function deferred(): Deferred {
   let resolve!: () => void
   let reject!: (error: unknown) => void
   const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)))
@@ -177,30 +183,43 @@ describe('exactly_once on the embedded log', () => {
     }
   })
 
-  test('processing goes on while a commit is under way; what it processed meanwhile goes into the next transaction', async () => {
-    const dir = tempDir()
-    const log = await openEmbeddedLog({ dir, durability: 'none' })
+  /**
+   * Runs the upper-casing exactly_once app on a new log whose transaction commits wait for `held`:
+   * 30 inputs are processed, a commit starts and is held, 30 more inputs are written; then `check`
+   * runs while the commit is still held. `held` is resolved at the end, whatever happened.
+   */
+  async function whileCommitHeld(id: string, held: Deferred, check: (run: { log: Log; clock: ManualClock; app: App }) => Promise<void>): Promise<void> {
+    const log = await openEmbeddedLog({ dir: tempDir(), durability: 'none' })
     const gate: CommitGate = { held: undefined, commits: 0 }
     const clock = new ManualClock(Date.now())
-    const app = upperApp('eos-held', gatedCommits(log, gate), 'exactly_once', clock)
-    const release = deferred()
+    const app = upperApp(id, gatedCommits(log, gate), 'exactly_once', clock)
     try {
       await writeInputs(log, 0, 30)
       await app.start()
       await waitUntil(() => app.metrics().recordsIn === 30, '30 inputs processed')
-      gate.held = release.promise
+      gate.held = held.promise
       clock.advance(100)
       await waitUntil(() => gate.commits > 0, 'a transaction committing')
-
-      // The commit waits; the app takes in and processes more meanwhile (it used to wait too)…
+      gate.held = undefined
       await writeInputs(log, 30, 30)
+      await check({ log, clock, app })
+    } finally {
+      held.resolve()
+      await app.stop()
+      await log.close()
+    }
+  }
+
+  test('processing goes on while a commit is under way; what it processed meanwhile goes into the next transaction', async () => {
+    const release = deferred()
+    await whileCommitHeld('eos-held', release, async ({ log, clock, app }) => {
+      // The commit waits; the app takes in and processes more meanwhile (it used to wait too)…
       await waitUntil(() => app.metrics().recordsIn === 60, '30 more inputs processed while the commit waits')
       // …but holds their outputs back for the next transaction.
       expect((await readTopic(log, 'out', 'read_uncommitted')).length).toBe(30)
       expect(await readTopic(log, 'out', 'read_committed')).toEqual([])
 
       const commits = app.metrics().commits
-      gate.held = undefined
       release.resolve()
       await waitUntil(() => app.metrics().commits > commits, 'the held commit done')
       expect((await readTopic(log, 'out', 'read_committed')).map((record) => String(record.value)).sort()).toEqual(values(0, 30))
@@ -211,32 +230,14 @@ describe('exactly_once on the embedded log', () => {
       await waitUntil(async () => (await readTopic(log, 'out', 'read_committed')).length === 60, 'the next commit')
       expect((await readTopic(log, 'out', 'read_committed')).map((record) => String(record.value)).sort()).toEqual(values(0, 60))
       expect(await committedOffsets(log, 'eos-held', 'in')).toEqual(await endOffsets(log, 'in'))
-    } finally {
-      release.resolve()
-      await app.stop()
-      await log.close()
-    }
+    })
   })
 
   test('a commit that fails while processing goes on loses and duplicates nothing: the tasks start again from the last commit', async () => {
-    const dir = tempDir()
-    const log = await openEmbeddedLog({ dir, durability: 'none' })
-    const gate: CommitGate = { held: undefined, commits: 0 }
-    const clock = new ManualClock(Date.now())
-    const app = upperApp('eos-failed', gatedCommits(log, gate), 'exactly_once', clock)
     const failing = deferred()
     failing.promise.catch(() => undefined)
-    try {
-      await writeInputs(log, 0, 30)
-      await app.start()
-      await waitUntil(() => app.metrics().recordsIn === 30, '30 inputs processed')
-      gate.held = failing.promise
-      clock.advance(100)
-      await waitUntil(() => gate.commits > 0, 'a transaction committing')
-      await writeInputs(log, 30, 30)
+    await whileCommitHeld('eos-failed', failing, async ({ log, clock, app }) => {
       await waitUntil(() => app.metrics().recordsIn === 60, '30 more inputs processed while the commit waits')
-
-      gate.held = undefined
       failing.reject(new LogError('TRIBUTARY_TEST', 'the coordinator went away', { retriable: true }))
       // The tasks restart from the last commit (none): all 60 are processed again and committed once.
       await waitUntil(async () => {
@@ -246,10 +247,6 @@ describe('exactly_once on the embedded log', () => {
       expect((await readTopic(log, 'out', 'read_committed')).map((record) => String(record.value)).sort()).toEqual(values(0, 60))
       expect(await committedOffsets(log, 'eos-failed', 'in')).toEqual(await endOffsets(log, 'in'))
       expect(app.state).not.toBe('ERROR')
-    } finally {
-      failing.reject(new Error('test over'))
-      await app.stop()
-      await log.close()
-    }
+    })
   })
 })
