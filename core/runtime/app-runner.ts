@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js'
 import { LogError, ProducerFencedError } from '../log/errors.js'
 import type { Consumer, Log, LogRecord, Producer, RebalanceListener, TopicPartition } from '../log/types.js'
-import { Committer, type CommitOptions } from './committer.js'
+import { Committer } from './committer.js'
 import { RecordDeserializationError, ProcessingError, type LateRecordError } from './errors.js'
 import { PartitionTracker } from './partition-tracker.js'
 import type { Origin } from './record.js'
@@ -236,12 +236,9 @@ export class AppRunner {
           // A backlog resolves every await at once: give timers, signals and I/O their turn.
           await new Promise<void>((resolve) => setImmediate(resolve))
           if (this.clock.now() >= nextCommitAt) {
-            // Under exactly_once the transactions commit while the loop goes on (see Committer.commit).
-            const { finished } = await this.commit(undefined, { deferrable: true, background: this.options.processing === 'exactly_once' })
+            await this.commit(undefined, { deferrable: true })
             nextCommitAt = this.clock.now() + this.options.commitIntervalMs
-            void finished.then((succeeded) => {
-              if (succeeded) this.retryingSince = undefined
-            })
+            this.retryingSince = undefined
           }
         } catch (error) {
           if (error instanceof ProducerFencedError) await this.dropMigratedTasks(error)
@@ -428,19 +425,14 @@ export class AppRunner {
    * feed more operators, so until nothing moves) and their backends start writing, then
    * outputs, changelog records and input offsets are committed (the changelog is what makes
    * state durable), then the stores are checkpointed (which waits for the backend writes).
-   * `finished` tells whether it succeeded, once a commit in the background is done.
    */
-  private async commit(tasks: readonly Task[] = [...this.tasks.values()], options: CommitOptions = {}): Promise<{ readonly finished: Promise<boolean> }> {
+  private async commit(tasks: readonly Task[] = [...this.tasks.values()], options: { readonly deferrable?: boolean } = {}): Promise<void> {
     const startedAt = performance.now()
-    const committed = await this.commitTasks(tasks, options)
-    const finished = committed.finished.then((succeeded) => {
-      if (succeeded) this.commitLatency.add(performance.now() - startedAt)
-      return succeeded
-    })
-    return { finished }
+    await this.commitTasks(tasks, options)
+    this.commitLatency.add(performance.now() - startedAt)
   }
 
-  private async commitTasks(tasks: readonly Task[], options: CommitOptions): Promise<{ readonly finished: Promise<boolean> }> {
+  private async commitTasks(tasks: readonly Task[], options: { readonly deferrable?: boolean }): Promise<void> {
     const stateful = tasks.filter((task) => task.stores !== undefined)
     for (const task of stateful) {
       await task.idle()
@@ -450,15 +442,13 @@ export class AppRunner {
       while (task.stores!.flushCaches() > 0) await task.idle()
       task.stores!.persistInBackground()
     }
-    const committed = await this.committer!.commit(tasks, options)
-    // (A commit in the background is exactly_once's, which checkpoints stores only when they close.)
+    await this.committer!.commit(tasks, options)
     for (const task of stateful) await task.stores!.checkpoint()
     await this.purgeRepartitionTopics()
     if (this.globalUpdates >= GLOBAL_CHECKPOINT_EVERY_RECORDS) {
       this.globalUpdates = 0
       for (const global of this.globals.values()) await global.checkpoint()
     }
-    return committed
   }
 
   /** Deletes what the app has committed of its repartition topics, every 30 s at most. */
