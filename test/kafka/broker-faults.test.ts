@@ -17,7 +17,7 @@ import { App, kafka, openKafkaLog, serdes, type Consumer, type Log } from '../..
 import { mapValues } from '../../operators/index.js'
 import { checkRecords } from '../chaos/checker.js'
 import { reportSuite } from '../chaos/report.js'
-import { waitUntil } from '../runtime/helpers.js'
+import { readTopic, waitUntil } from '../runtime/helpers.js'
 import { type KafkaCluster, kafkaTestsWanted, startKafka } from './broker.js'
 
 /** The first start may fetch the broker jars with Maven. */
@@ -142,6 +142,33 @@ class CommittedReader {
   }
 }
 
+/**
+ * Where the inputs stand when the output does not hold them all: what the app took in and wrote,
+ * its group's committed offsets against the input's ends, and which inputs the output lacks.
+ */
+async function whereRecordsAre(admin: Admin, log: Log, app: App, input: string, output: string, reader: CommittedReader, sent: number): Promise<string> {
+  const { recordsIn, recordsOut, commits, lag } = app.metrics()
+  const seen = new Set(reader.values)
+  const missing: number[] = []
+  for (let sequence = 0; sequence < sent; sequence++) if (!seen.has(`VALUE-${sequence}`)) missing.push(sequence)
+  const ends = await admin.fetchTopicOffsets(input)
+  const [committed] = await admin.fetchOffsets({ groupId: app.id, topics: [input] })
+  const outputEnds = await admin.fetchTopicOffsets(output)
+  // What was written at all, committed or not: tells lost outputs from ones a read_committed reader cannot reach yet.
+  const written = new Set((await readTopic(log, output, 'read_uncommitted')).map((record) => String(record.value)))
+  const writtenMissing = missing.filter((sequence) => written.has(`VALUE-${sequence}`)).length
+  const offsets = ends
+    .sort((a, b) => a.partition - b.partition)
+    .map(({ partition, high }) => `${partition}: ${committed?.partitions.find((p) => p.partition === partition)?.offset ?? '?'}/${high}`)
+  return [
+    `app ${app.state}, took in ${recordsIn}, wrote ${recordsOut}, ${commits} commits`,
+    `input committed/end ${offsets.join(' ')}`,
+    `app lag ${JSON.stringify(lag)}`,
+    `output ends ${outputEnds.map(({ partition, high }) => `${partition}: ${high}`).join(' ')}`,
+    `output lacks ${missing.length} (${writtenMissing} of them written uncommitted or in open transactions): ${missing.slice(0, 20).join(',')}${missing.length > 20 ? ',...' : ''}`,
+  ].join('; ')
+}
+
 describe.skipIf(!kafkaTestsWanted())('a Tributary app on three Kafka brokers, one of which crashes', () => {
   let cluster: KafkaCluster | undefined
   let admin: Admin
@@ -227,15 +254,19 @@ describe.skipIf(!kafkaTestsWanted())('a Tributary app on three Kafka brokers, on
         const sent = await feeder.stop()
         const reader = new CommittedReader(log, output)
         cleanups.push(() => reader.close())
-        await waitUntil(
-          async () => {
-            if (failure !== undefined) throw new Error('the app stopped on the last records', { cause: failure })
-            await reader.readMore(200)
-            return reader.distinct() >= sent
-          },
-          `the output to hold all ${sent} inputs`,
-          FAILOVER_TIMEOUT_MS,
-        )
+        try {
+          await waitUntil(
+            async () => {
+              if (failure !== undefined) throw new Error('the app stopped on the last records', { cause: failure })
+              await reader.readMore(200)
+              return reader.distinct() >= sent
+            },
+            `the output to hold all ${sent} inputs`,
+            FAILOVER_TIMEOUT_MS,
+          )
+        } catch (error) {
+          throw new Error(`${(error as Error).message} (${await whereRecordsAre(admin, log, app, input, output, reader, sent)})`, { cause: error })
+        }
         expect(failure).toBeUndefined()
         await app.stop()
         // Whatever else is there already (a duplicate would be) comes with the next reads.

@@ -276,15 +276,22 @@ export class KafkaConsumer implements Consumer {
       onSkipped: (topicPartition, firstOffset, nextOffset) => {
         const state = this.states.find(topicPartition)
         if (!current() || state === undefined || !state.fetching) return
+        const fromSeek = state.soughtTo
+        state.soughtTo = undefined
         // Right after the batches queued: reading goes on past them once those are taken.
         if (this.buffer.skipped(state.key, firstOffset, nextOffset)) return
         // Else only from the position on, with nothing fetched waiting: else it is a stale fetch.
-        if (state.position !== firstOffset || this.buffer.get(state.key) !== undefined) return
+        // The first fetch after a seek to the position started there: offsets below its first
+        // record hold nothing (removed by compaction).
+        const position = state.position
+        if (position === undefined || this.buffer.get(state.key) !== undefined) return
+        if (firstOffset !== position && !(fromSeek === position && firstOffset > position)) return
         state.position = nextOffset
         this.signal.notify()
       },
       onBatch: async (batch, keepAlive) => {
         const state = this.states.find(batch.topicPartition)
+        if (state !== undefined) state.soughtTo = undefined
         if (!current() || this.closed || state === undefined || !state.fetching || state.paused) return undefined
         return this.buffer.park(batch, keepAlive, this.host.options.heartbeatIntervalMs)
       },

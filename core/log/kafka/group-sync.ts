@@ -81,6 +81,7 @@ export class GroupSync {
     const session = this.parts.session()
     if (!this.joined || session === undefined || state.position === undefined) return
     session.seek(state.topicPartition, state.position)
+    state.soughtTo = state.position
     state.fetching = true
     if (!state.paused) session.resume([state.topicPartition])
   }

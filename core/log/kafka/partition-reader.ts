@@ -4,10 +4,15 @@
  * each poll so that one busy partition cannot starve the rest.
  *
  * A batch that does not start at the partition's position is checked against the partition's
- * range before anything of it is returned: kafkajs moves its fetch position on its own past
- * batches of control records only (fine: the position follows), and on a fetch out of range (it
- * resets to the earliest or latest offset). The latter is a position out of range, handled by
- * the consumer's reset policy as on the other backends.
+ * range before anything of it is returned. kafkajs fetches from somewhere else after a fetch out
+ * of range (it resets to the earliest or latest offset): a position out of range, handled by the
+ * consumer's reset policy as on the other backends. Otherwise the batch is dropped and kafkajs
+ * sought back to the position, whether the batch starts before it (a fetch from before a seek)
+ * or after it: kafkajs fetches past a batch that was dropped half read (a heartbeat failing while
+ * the coordinator moves) and past fetches that held only control records, and the batch alone
+ * cannot tell those apart. Reading on from it would skip the records in between; the fetch from
+ * the position returns them, or reports the control records skipped (see the consumer's
+ * onSkipped).
  *
  * Positions are the consumer's own; every move of one is mirrored to kafkajs's fetch position,
  * and a sought one is checked against the partition's range at the next poll.
@@ -23,9 +28,9 @@ import { resetPosition, type ResetPolicy } from './positions.js'
 export interface ReaderParts {
   readonly states: PartitionStates
   readonly buffer: FetchBuffer
-  readonly offsets: OffsetLookup
+  readonly offsets: Pick<OffsetLookup, 'rangesOf'>
   readonly reset: ResetPolicy
-  session(): KafkaJsSession | undefined
+  session(): Pick<KafkaJsSession, 'seek'> | undefined
 }
 
 export class PartitionReader {
@@ -95,7 +100,9 @@ export class PartitionReader {
     state.position = offset
     state.failure = undefined
     this.parts.buffer.release(state.key)
-    if (state.fetching) this.parts.session()?.seek(state.topicPartition, offset)
+    if (!state.fetching) return
+    this.parts.session()?.seek(state.topicPartition, offset)
+    state.soughtTo = offset
   }
 
   /** Whether the batch may be read from its start; if not, it is released and kafkajs sought. */
@@ -108,10 +115,6 @@ export class PartitionReader {
     state.range = range
     if (this.parts.buffer.get(state.key)?.batch !== batch || state.position !== expected) return false
     if (expected >= range.start && expected <= range.end) {
-      if (batch.fetchedOffset > expected) {
-        state.position = batch.fetchedOffset
-        return true
-      }
       this.moveTo(state, expected)
       return false
     }

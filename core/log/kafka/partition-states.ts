@@ -25,6 +25,11 @@ export interface PartitionState {
   range: OffsetRange
   /** Out of range under autoOffsetReset 'none': every poll throws it until a seek. */
   failure: OffsetOutOfRangeError | undefined
+  /**
+   * kafkajs was sought here and has handed nothing over for the partition since: its next fetch
+   * of the partition starts at this offset (kafkajs drops what it fetched before a seek).
+   */
+  soughtTo: number | undefined
 }
 
 /** The partitions a consumer reads, by `partitionKey`, in assignment order. */
@@ -46,6 +51,7 @@ export class PartitionStates {
       pendingSeek: undefined,
       range,
       failure,
+      soughtTo: undefined,
     }
     this.states.set(state.key, state)
     return state
