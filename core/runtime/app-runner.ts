@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js'
 import { LogError, ProducerFencedError } from '../log/errors.js'
 import type { Consumer, Log, LogRecord, Producer, RebalanceListener, TopicPartition } from '../log/types.js'
-import { Committer } from './committer.js'
+import { Committer, type CommitOptions } from './committer.js'
 import { RecordDeserializationError, ProcessingError, type LateRecordError } from './errors.js'
 import { PartitionTracker } from './partition-tracker.js'
 import type { Origin } from './record.js'
@@ -236,9 +236,12 @@ export class AppRunner {
           // A backlog resolves every await at once: give timers, signals and I/O their turn.
           await new Promise<void>((resolve) => setImmediate(resolve))
           if (this.clock.now() >= nextCommitAt) {
-            await this.commit(undefined, { deferrable: true })
+            // Under exactly_once the transactions commit while the loop goes on (see Committer.commit).
+            const { finished } = await this.commit(undefined, { deferrable: true, background: this.options.processing === 'exactly_once' })
             nextCommitAt = this.clock.now() + this.options.commitIntervalMs
-            this.retryingSince = undefined
+            void finished.then((succeeded) => {
+              if (succeeded) this.retryingSince = undefined
+            })
           }
         } catch (error) {
           if (error instanceof ProducerFencedError) await this.dropMigratedTasks(error)
@@ -425,14 +428,19 @@ export class AppRunner {
    * feed more operators, so until nothing moves) and their backends start writing, then
    * outputs, changelog records and input offsets are committed (the changelog is what makes
    * state durable), then the stores are checkpointed (which waits for the backend writes).
+   * `finished` tells whether it succeeded, once a commit in the background is done.
    */
-  private async commit(tasks: readonly Task[] = [...this.tasks.values()], options: { readonly deferrable?: boolean } = {}): Promise<void> {
+  private async commit(tasks: readonly Task[] = [...this.tasks.values()], options: CommitOptions = {}): Promise<{ readonly finished: Promise<boolean> }> {
     const startedAt = performance.now()
-    await this.commitTasks(tasks, options)
-    this.commitLatency.add(performance.now() - startedAt)
+    const committed = await this.commitTasks(tasks, options)
+    const finished = committed.finished.then((succeeded) => {
+      if (succeeded) this.commitLatency.add(performance.now() - startedAt)
+      return succeeded
+    })
+    return { finished }
   }
 
-  private async commitTasks(tasks: readonly Task[], options: { readonly deferrable?: boolean }): Promise<void> {
+  private async commitTasks(tasks: readonly Task[], options: CommitOptions): Promise<{ readonly finished: Promise<boolean> }> {
     const stateful = tasks.filter((task) => task.stores !== undefined)
     for (const task of stateful) {
       await task.idle()
@@ -442,13 +450,15 @@ export class AppRunner {
       while (task.stores!.flushCaches() > 0) await task.idle()
       task.stores!.persistInBackground()
     }
-    await this.committer!.commit(tasks, options)
+    const committed = await this.committer!.commit(tasks, options)
+    // (A commit in the background is exactly_once's, which checkpoints stores only when they close.)
     for (const task of stateful) await task.stores!.checkpoint()
     await this.purgeRepartitionTopics()
     if (this.globalUpdates >= GLOBAL_CHECKPOINT_EVERY_RECORDS) {
       this.globalUpdates = 0
       for (const global of this.globals.values()) await global.checkpoint()
     }
+    return committed
   }
 
   /** Deletes what the app has committed of its repartition topics, every 30 s at most. */

@@ -5,6 +5,14 @@ import type { Task } from './task.js'
 import { crashPoint } from '../crash-point.js'
 import { SendLane } from './send-lane.js'
 
+/** How a commit goes (see `Committer.commit`). */
+export interface CommitOptions {
+  /** A periodic commit: an at_least_once offset commit that fails retriably is left to the next. */
+  readonly deferrable?: boolean
+  /** exactly_once: return once the transactions are committing, without waiting for them. */
+  readonly background?: boolean
+}
+
 /** The key of the at_least_once producer's sends in flight (a task's are under its task id). */
 const SHARED = ''
 
@@ -22,6 +30,12 @@ const SHARED = ''
  * in flight, so records keep their order; outputs made meanwhile queue for its next send (see
  * send-lane.ts), and processing waits only when too many are queued, or for a commit. A failed
  * send fails the next sendOutputs or commit.
+ *
+ * Under exactly_once a periodic commit need not be waited for either (`background`): a task's
+ * input offsets and outputs are taken when the commit starts, and its transaction commits while
+ * the runtime processes on. Outputs made meanwhile wait in the task (they belong to its next
+ * transaction, which begins once this one is committed), up to `maxQueuedOutputs`; a failed
+ * commit fails every later call that concerns its task, until the task is released or aborted.
  */
 export class Committer {
   private readonly taskProducers = new Map<string, Producer>()
@@ -29,6 +43,14 @@ export class Committer {
   private readonly committed = new Map<string, number>()
   /** The sends per producer: SHARED, or the task id under exactly_once. */
   private readonly lanes = new Map<string, SendLane>()
+  /** exactly_once: the transaction commits under way, by task id (they never reject). */
+  private readonly committing = new Map<string, Promise<void>>()
+  /**
+   * exactly_once: the failure of a task's commit, reported by every later call for the task until
+   * it is released or the runtime aborts (the task's transaction is void, and it must start again
+   * from its last commit: no later commit of it may go through).
+   */
+  private readonly failures = new Map<string, unknown>()
 
   constructor(
     private readonly appId: string,
@@ -47,7 +69,15 @@ export class Committer {
    */
   async sendOutputs(tasks: Iterable<Task>): Promise<void> {
     for (const task of tasks) {
+      this.throwFailure(task.taskId)
       if (task.bufferedOutputs === 0) continue
+      const committing = this.committing.get(task.taskId)
+      if (committing !== undefined) {
+        // Its outputs are for the next transaction: they wait in the task while there is room.
+        if (task.bufferedOutputs < this.maxQueuedOutputs) continue
+        await committing
+        this.throwFailure(task.taskId)
+      }
       const key = this.producer === undefined ? task.taskId : SHARED
       const target = this.producer ?? (await this.transactionOf(task))
       let lane = this.lanes.get(key)
@@ -59,8 +89,12 @@ export class Committer {
     }
   }
 
-  /** Waits until the tasks' outputs handed over are written (all of them without `tasks`); rejects if a send failed. */
+  /**
+   * Waits until the tasks' outputs handed over are written and their commits under way are done
+   * (all of them without `tasks`); rejects if a send or commit failed.
+   */
   async settle(tasks?: Iterable<Task>): Promise<void> {
+    await this.finishCommits(tasks)
     if (tasks === undefined || this.producer !== undefined) {
       const keys = tasks === undefined ? [...this.lanes.keys()] : [SHARED]
       for (const key of keys) await this.settleKey(key)
@@ -85,30 +119,79 @@ export class Committer {
    * commit: the outputs before those offsets are written already, so the offsets merely lag. That
    * keeps the app polling while its group coordinator moves (a broker crash), which is what lets
    * the consumer rejoin the group and find the new coordinator.
+   *
+   * With `background` under exactly_once, it returns once the tasks' transactions have their
+   * outputs and offsets and are committing; `finished` tells when they are done whether all
+   * succeeded (it never rejects: a failure is reported by the later calls for the task). Otherwise
+   * `finished` is done, true.
    */
-  async commit(tasks: readonly Task[], { deferrable = false }: { readonly deferrable?: boolean } = {}): Promise<void> {
+  async commit(tasks: readonly Task[], { deferrable = false, background = false }: CommitOptions = {}): Promise<{ readonly finished: Promise<boolean> }> {
+    await this.finishCommits(tasks)
     await this.sendOutputs(tasks)
-    await this.settle(tasks)
-    if (this.producer !== undefined) {
-      const offsets = this.changed(tasks.flatMap((task) => task.committableOffsets()))
-      if (offsets.length > 0) {
-        crashPoint('commit.before-offsets')
-        try {
-          await this.consumer.commit(offsets)
-        } catch (error) {
-          if (!deferrable || !(error instanceof LogError) || !error.retriable) throw error
-          this.warn(`committing input offsets failed (${error.message}); the next commit tries again`)
-          return
-        }
-      }
-      this.remember(offsets)
-    } else {
+    if (this.producer === undefined) {
       // Each task's transaction is its own: they commit side by side, their round trips overlapping.
-      const outcomes = await Promise.allSettled(tasks.map((task) => this.commitTask(task)))
-      const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
-      if (failed !== undefined) throw failed.reason
+      const started = tasks.map((task) => this.startCommit(task))
+      const finished = Promise.all(started).then((outcomes) => {
+        const succeeded = outcomes.every(Boolean)
+        if (succeeded) this.metrics.commits++
+        return succeeded
+      })
+      if (!background) {
+        await finished
+        for (const task of tasks) this.throwFailure(task.taskId)
+      }
+      return { finished }
     }
+    await this.settle(tasks)
+    const offsets = this.changed(tasks.flatMap((task) => task.committableOffsets()))
+    if (offsets.length > 0) {
+      crashPoint('commit.before-offsets')
+      try {
+        await this.consumer.commit(offsets)
+      } catch (error) {
+        if (!deferrable || !(error instanceof LogError) || !error.retriable) throw error
+        this.warn(`committing input offsets failed (${error.message}); the next commit tries again`)
+        return { finished: Promise.resolve(true) }
+      }
+    }
+    this.remember(offsets)
     this.metrics.commits++
+    return { finished: Promise.resolve(true) }
+  }
+
+  /** Waits for the commits under way of `tasks` (of all without), then reports their failures. */
+  private async finishCommits(tasks?: Iterable<Task>): Promise<void> {
+    const ids = tasks === undefined ? [...this.committing.keys()] : [...tasks].map((task) => task.taskId)
+    for (const id of ids) await this.committing.get(id)
+    if (tasks === undefined) for (const id of this.failures.keys()) this.throwFailure(id)
+    else for (const id of ids) this.throwFailure(id)
+  }
+
+  /**
+   * Starts committing a task's transaction (exactly_once): its input offsets are taken now, and
+   * its transaction is settled, given the offsets and committed in the background. The promise
+   * tells whether it succeeded and never rejects: a failure is kept for the later calls for the task.
+   */
+  private startCommit(task: Task): Promise<boolean> {
+    const taskId = task.taskId
+    const offsets = this.changed(task.committableOffsets())
+    if (offsets.length === 0 && !this.transactions.has(taskId)) return Promise.resolve(true)
+    const job = this.commitTransaction(task, offsets).then(
+      () => true,
+      (error: unknown) => {
+        this.failures.set(taskId, error)
+        return false
+      },
+    )
+    const done = job.then(() => {
+      if (this.committing.get(taskId) === done) this.committing.delete(taskId)
+    })
+    this.committing.set(taskId, done)
+    return job
+  }
+
+  private throwFailure(taskId: string): void {
+    if (this.failures.has(taskId)) throw this.failures.get(taskId)
   }
 
   /**
@@ -126,6 +209,8 @@ export class Committer {
    * that instance in turn.
    */
   async release(task: Task): Promise<void> {
+    await this.committing.get(task.taskId)
+    this.failures.delete(task.taskId)
     await this.settleKey(task.taskId).catch(() => undefined)
     await this.transactions.get(task.taskId)?.abort().catch(() => undefined)
     this.transactions.delete(task.taskId)
@@ -136,7 +221,9 @@ export class Committer {
 
   /** Aborts open transactions (after a failure: their outputs must never be seen). */
   async abort(): Promise<void> {
-    await this.settle().catch(() => undefined)
+    await Promise.all(this.committing.values())
+    this.failures.clear()
+    for (const key of [...this.lanes.keys()]) await this.settleKey(key).catch(() => undefined)
     for (const transaction of this.transactions.values()) await transaction.abort().catch(() => undefined)
     this.transactions.clear()
   }
@@ -148,9 +235,9 @@ export class Committer {
     this.taskProducers.clear()
   }
 
-  private async commitTask(task: Task): Promise<void> {
-    const offsets = this.changed(task.committableOffsets())
-    if (offsets.length === 0 && !this.transactions.has(task.taskId)) return
+  /** Settles a task's sends, then adds `offsets` to its transaction and commits it. */
+  private async commitTransaction(task: Task, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    await this.settleKey(task.taskId)
     const transaction = await this.transactionOf(task)
     this.transactions.delete(task.taskId)
     try {

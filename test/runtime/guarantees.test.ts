@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { App, embedded, ManualClock, openEmbeddedLog, serdes, type Log, type LogProvider } from '../../index.js'
+import { App, embedded, LogError, ManualClock, openEmbeddedLog, serdes, type Log, type LogProvider, type Producer, type ProducerOptions, type Transaction } from '../../index.js'
 import { mapAsync, mapValues } from '../../operators/index.js'
 import { ManualAsync } from '../operators/helpers.js'
 import { committedOffsets, endOffsets, readTopic, tempDirPerTest, waitUntil, withLog } from './helpers.js'
@@ -28,6 +28,52 @@ function upperApp(id: string, log: Log | LogProvider, processing: Processing, cl
     .pipe(mapValues((value) => value.toUpperCase()))
     .to('out', { key: serdes.string(), value: serdes.string() })
   return app
+}
+
+/** A transaction commit held (or failed) by a test: `commit()` waits for `held` when it is set. */
+interface CommitGate {
+  held: Promise<void> | undefined
+  /** Calls of `commit()` so far. */
+  commits: number
+}
+
+/** `log`, its transactions' commits going through `gate`. */
+function gatedCommits(log: Log, gate: CommitGate): Log {
+  const gated = (transaction: Transaction): Transaction => ({
+    send: (records) => transaction.send(records),
+    sendOffsets: (groupId, offsets) => transaction.sendOffsets(groupId, offsets),
+    abort: () => transaction.abort(),
+    commit: async () => {
+      gate.commits++
+      await gate.held
+      await transaction.commit()
+    },
+  })
+  const producer = (options?: ProducerOptions): Producer => {
+    const inner = log.producer(options)
+    return { send: (records) => inner.send(records), close: () => inner.close(), beginTransaction: async () => gated(await inner.beginTransaction()) }
+  }
+  return new Proxy(log, {
+    get: (target, property) => {
+      if (property === 'producer') return producer
+      const value: unknown = Reflect.get(target, property, target)
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    },
+  })
+}
+
+/** A promise and its resolve and reject. */
+interface Deferred {
+  readonly promise: Promise<void>
+  readonly resolve: () => void
+  readonly reject: (error: unknown) => void
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void
+  let reject!: (error: unknown) => void
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)))
+  return { promise, resolve, reject }
 }
 
 const values = (from: number, count: number): string[] => Array.from({ length: count }, (_, i) => `V${from + i}`).sort()
@@ -135,5 +181,72 @@ describe('exactly_once on the embedded log', () => {
       await app.stop()
       await log.close()
     }
+  })
+
+  /**
+   * Runs the upper-casing exactly_once app on a new log whose transaction commits wait for `held`:
+   * 30 inputs are processed, a commit starts and is held, 30 more inputs are written; then `check`
+   * runs while the commit is still held. `held` is resolved at the end, whatever happened.
+   */
+  async function whileCommitHeld(id: string, held: Deferred, check: (run: { log: Log; clock: ManualClock; app: App }) => Promise<void>): Promise<void> {
+    const log = await openEmbeddedLog({ dir: tempDir(), durability: 'none' })
+    const gate: CommitGate = { held: undefined, commits: 0 }
+    const clock = new ManualClock(Date.now())
+    const app = upperApp(id, gatedCommits(log, gate), 'exactly_once', clock)
+    try {
+      await writeInputs(log, 0, 30)
+      await app.start()
+      await waitUntil(() => app.metrics().recordsIn === 30, '30 inputs processed')
+      gate.held = held.promise
+      clock.advance(100)
+      await waitUntil(() => gate.commits > 0, 'a transaction committing')
+      gate.held = undefined
+      await writeInputs(log, 30, 30)
+      await check({ log, clock, app })
+    } finally {
+      held.resolve()
+      await app.stop()
+      await log.close()
+    }
+  }
+
+  test('processing goes on while a commit is under way; what it processed meanwhile goes into the next transaction', async () => {
+    const release = deferred()
+    await whileCommitHeld('eos-held', release, async ({ log, clock, app }) => {
+      // The commit waits; the app takes in and processes more meanwhile (it used to wait too)…
+      await waitUntil(() => app.metrics().recordsIn === 60, '30 more inputs processed while the commit waits')
+      // …but holds their outputs back for the next transaction.
+      expect((await readTopic(log, 'out', 'read_uncommitted')).length).toBe(30)
+      expect(await readTopic(log, 'out', 'read_committed')).toEqual([])
+
+      const commits = app.metrics().commits
+      release.resolve()
+      await waitUntil(() => app.metrics().commits > commits, 'the held commit done')
+      expect((await readTopic(log, 'out', 'read_committed')).map((record) => String(record.value)).sort()).toEqual(values(0, 30))
+      const firstEnds = await committedOffsets(log, 'eos-held', 'in')
+      expect(firstEnds.reduce((sum, offset) => sum! + (offset ?? 0), 0)).toBe(30)
+
+      clock.advance(100)
+      await waitUntil(async () => (await readTopic(log, 'out', 'read_committed')).length === 60, 'the next commit')
+      expect((await readTopic(log, 'out', 'read_committed')).map((record) => String(record.value)).sort()).toEqual(values(0, 60))
+      expect(await committedOffsets(log, 'eos-held', 'in')).toEqual(await endOffsets(log, 'in'))
+    })
+  })
+
+  test('a commit that fails while processing goes on loses and duplicates nothing: the tasks start again from the last commit', async () => {
+    const failing = deferred()
+    failing.promise.catch(() => undefined)
+    await whileCommitHeld('eos-failed', failing, async ({ log, clock, app }) => {
+      await waitUntil(() => app.metrics().recordsIn === 60, '30 more inputs processed while the commit waits')
+      failing.reject(new LogError('TRIBUTARY_TEST', 'the coordinator went away', { retriable: true }))
+      // The tasks restart from the last commit (none): all 60 are processed again and committed once.
+      await waitUntil(async () => {
+        clock.advance(100)
+        return (await readTopic(log, 'out', 'read_committed')).length >= 60
+      }, 'every output committed after the restart')
+      expect((await readTopic(log, 'out', 'read_committed')).map((record) => String(record.value)).sort()).toEqual(values(0, 60))
+      expect(await committedOffsets(log, 'eos-failed', 'in')).toEqual(await endOffsets(log, 'in'))
+      expect(app.state).not.toBe('ERROR')
+    })
   })
 })

@@ -1,0 +1,43 @@
+/**
+ * A transaction's first AddPartitionsToTxn, sent right after the previous transaction's EndTxn,
+ * is often answered CONCURRENT_TRANSACTIONS: the coordinator is still writing the previous
+ * transaction's markers. Java's producer retries it after 20 ms (`ADD_PARTITIONS_RETRY_BACKOFF_MS`
+ * in its TransactionManager, a stopgap for KAFKA-5482); kafkajs hands it to its retrier, whose first
+ * wait is `retry.initialRetryTime` (300 ms by default), and the transaction's sends wait as long.
+ * `kafkajs-fixes.ts` makes kafkajs's AddPartitionsToTxn retry that answer quickly first.
+ *
+ * @example
+ * await retryConcurrentTransactions(() => broker.addPartitionsToTxn(request))
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+
+/** The wait between quick retries, as Java's producer. */
+export const CONCURRENT_TRANSACTIONS_BACKOFF_MS = 20
+/** Quick retries before the answer goes to kafkajs's own retrier (about a second of them). */
+export const CONCURRENT_TRANSACTIONS_RETRIES = 50
+
+/** Whether `error` is kafkajs's error for a CONCURRENT_TRANSACTIONS answer. */
+export function isConcurrentTransactions(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { type?: unknown }).type === 'CONCURRENT_TRANSACTIONS'
+}
+
+/**
+ * Calls `call`, and again after `backoffMs` while it fails with CONCURRENT_TRANSACTIONS, up to
+ * `retries` times; any other failure, or the last one, is thrown as it came.
+ *
+ * @example
+ * await retryConcurrentTransactions(() => broker.addPartitionsToTxn(request)) // resolves once the coordinator takes it
+ */
+export async function retryConcurrentTransactions<T>(
+  call: () => Promise<T>,
+  { backoffMs = CONCURRENT_TRANSACTIONS_BACKOFF_MS, retries = CONCURRENT_TRANSACTIONS_RETRIES, wait = (ms: number) => sleep(ms) }: { readonly backoffMs?: number; readonly retries?: number; readonly wait?: (ms: number) => Promise<unknown> } = {},
+): Promise<T> {
+  for (let retry = 0; ; retry++) {
+    try {
+      return await call()
+    } catch (error) {
+      if (!isConcurrentTransactions(error) || retry >= retries) throw error
+      await wait(backoffMs)
+    }
+  }
+}
