@@ -11,9 +11,10 @@
  * transaction coordinator with the client's 5 retries, and sends `EndTxn` without any), the app
  * takes its tasks up again from the last commit (AppOptions.taskTimeout) rather than stopping.
  */
+// Tributary first: it applies its fixes of kafkajs before kafkajs loads (kafkajs-fixes.ts), as in an app.
+import { App, kafka, openKafkaLog, serdes, type Consumer, type Log } from '../../index.js'
 import { type Admin, Kafka, logLevel } from 'kafkajs'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import { App, kafka, openKafkaLog, serdes, type Consumer, type Log } from '../../index.js'
 import { mapValues } from '../../operators/index.js'
 import { checkRecords } from '../chaos/checker.js'
 import { reportSuite } from '../chaos/report.js'
