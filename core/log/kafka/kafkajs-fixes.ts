@@ -1,5 +1,5 @@
 /**
- * Four fixes for kafkajs 2.2.4 (its last release), applied as this module loads, before kafkajs
+ * Five fixes for kafkajs 2.2.4 (its last release), applied as this module loads, before kafkajs
  * does: every module here that loads kafkajs imports this one first.
  *
  * 1. kafkajs groups a send's messages by partition with `[...current, message]` for each message
@@ -10,14 +10,16 @@
  * tulios/kafkajs#1576 does the same and was never released).
  * 2. Its produce request (v3, whose body v4 to v7 reuse) is encoded by `produce-request.ts` in
  *    one pass instead (uncompressed sends; a compressed one keeps kafkajs's encoder).
- * 3. Each fetched record is decoded by `record-decoder.ts`, without kafkajs's BigInt arithmetic.
+ * 3. Each fetched record is decoded by `record-decoder.ts`, without kafkajs's BigInt arithmetic,
+ *    and a fetched batch (`fetched-batch.ts`) no longer compares every record's offset with the
+ *    fetched offset through BigInts.
  * 4. An AddPartitionsToTxn refused with CONCURRENT_TRANSACTIONS (the previous transaction still
  *    completing) is retried after 20 ms, as Java's producer does, before kafkajs's own retrier
  *    (300 ms first) takes over (`concurrent-transactions.ts`).
  *
  * The first three work by replacing a module's exports in Node's CommonJS cache before kafkajs
- * requires it: the producer requires the grouping when kafkajs loads, the request on the first
- * send, the record decoder on the first fetch. `kafkajsFixesApplied()` tells whether that happened
+ * requires it: the producer requires the grouping and the consumer the batch when kafkajs loads,
+ * the request on the first send, the record decoder on the first fetch. `kafkajsFixesApplied()` tells whether that happened
  * (it cannot when kafkajs was loaded first, by code that imported it before Tributary). The fourth
  * wraps a method of kafkajs's Broker class, which works either way.
  *
@@ -29,6 +31,7 @@ import { createRequire } from 'node:module'
 import { retryConcurrentTransactions } from './concurrent-transactions.js'
 import { encodeProduceRequestBody, type ProduceTopicData } from './produce-request.js'
 import { decodeFetchedRecord, type FetchedBatchContext, type KafkaJsDecoder } from './record-decoder.js'
+import { fetchedBatchClass, type FilterAbortedMessages, type KafkaJsBatchClass } from './fetched-batch.js'
 
 interface GroupingArguments {
   readonly topic: string
@@ -118,8 +121,10 @@ function applyFixes(): boolean {
   const Encoder = require(require.resolve('kafkajs/src/protocol/encoder.js')) as new () => { writeBuffer(buf: Buffer): unknown }
   const produce = replaceExports('protocol/requests/produce/v3/request.js', 'protocol/requests/produce/v4/request.js', (original: (args: ProduceRequestArguments) => KafkaJsRequest) => produceRequestV3(original, Encoder))
   const records = replaceExports('protocol/recordBatch/record/v0/decoder.js', 'protocol/recordBatch/v0/decoder.js', () => (decoder: KafkaJsDecoder, context: FetchedBatchContext) => decodeFetchedRecord(decoder, context))
+  const filterAbortedMessages = require(require.resolve('kafkajs/src/consumer/filterAbortedMessages.js')) as FilterAbortedMessages
+  const batches = replaceExports('consumer/batch.js', 'consumer/consumerGroup.js', (original: KafkaJsBatchClass) => fetchedBatchClass(original, filterAbortedMessages))
   retryAddPartitionsQuickly()
-  return grouping && produce && records
+  return grouping && produce && records && batches
 }
 
 type AddPartitionsToTxn = ((this: unknown, request: unknown) => Promise<unknown>) & { retriesConcurrentTransactions?: boolean }
