@@ -221,6 +221,7 @@ describe.skipIf(!kafkaTestsWanted())('a Tributary app on three Kafka brokers, on
         /** Waits until the app has taken `count` more records (and `also` holds), failing at once if the app stopped. */
         const progress = async (count: number, what: string, also: () => Promise<boolean> = async () => true): Promise<void> => {
           const target = processed() + count
+          const phaseStartedAt = Date.now()
           try {
             await waitUntil(
               async () => {
@@ -232,7 +233,7 @@ describe.skipIf(!kafkaTestsWanted())('a Tributary app on three Kafka brokers, on
               FAILOVER_TIMEOUT_MS,
             )
           } catch (error) {
-            const state = `processed ${processed()} of ${target}, sent ${feeder.sent}, leaders ${(await leaders(admin, [input, output])).join(',')}`
+            const state = `processed ${processed()} of ${target}, sent ${feeder.sent}, leaders ${(await leaders(admin, [input, output])).join(',')}, app ${app.state} after ${app.metrics().commits} commits, ${Math.round((Date.now() - phaseStartedAt) / 1000)} s into the phase`
             throw new Error(`${(error as Error).message} (${state})`, { cause: error })
           }
         }
