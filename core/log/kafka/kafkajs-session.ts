@@ -76,7 +76,13 @@ export class KafkaJsSession {
       events.onSkipped({ topic: payload.topic, partition: payload.partition }, Number(payload.firstOffset), Number(payload.lastOffset) + 1)
     })
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) events.onCrash(payload.error)
+      if (!payload.restart) {
+        events.onCrash(payload.error)
+        return
+      }
+      // kafkajs starts its consumer again, which joins the group as a new member (its member id
+      // is not kept): the group may wait for the member it was, up to the session timeout.
+      options.logger.warn(`the consumer of group ${settings.groupId} failed (${payload.error.message}); kafkajs restarts it, and it rejoins the group as a new member`)
     })
     try {
       await consumer.connect()
