@@ -19,9 +19,9 @@
  *
  * The first three work by replacing a module's exports in Node's CommonJS cache before kafkajs
  * requires it: the producer requires the grouping and the consumer the batch when kafkajs loads,
- * the request on the first send, the record decoder on the first fetch. `kafkajsFixesApplied()` tells whether that happened
- * (it cannot when kafkajs was loaded first, by code that imported it before Tributary). The fourth
- * wraps a method of kafkajs's Broker class, which works either way.
+ * the request on the first send, the record decoder on the first fetch. `kafkajsFixesApplied()`
+ * tells whether that happened (it cannot when kafkajs was loaded first, by code that imported it
+ * before Tributary). The fourth wraps a method of kafkajs's Broker class, which works either way.
  *
  * @example
  * import './kafkajs-fixes.js'
