@@ -1,6 +1,6 @@
 import { serdes, type App } from '../../index.js'
 import { mapValues } from '../../operators/index.js'
-import { nexmarkSerdes, type Bid } from '../../connectors/nexmark/index.js'
+import { nexmarkSerdes } from '../../connectors/nexmark/index.js'
 import { queryTopics, type QueryTopics } from './topics.js'
 
 /** Dollars to euros, as Nexmark's q1 has it. */
@@ -13,5 +13,5 @@ export const EUROS_PER_DOLLAR = 0.908
 export function q1(app: App, topics: QueryTopics = queryTopics('q1')): void {
   app.stream(topics.inputs.bids, { key: serdes.string(), value: nexmarkSerdes.bid() })
     .pipe(mapValues((bid) => ({ ...bid, price: bid.price * EUROS_PER_DOLLAR })))
-    .to(topics.output, { key: serdes.string(), value: serdes.json<Bid>() })
+    .to(topics.output, { key: serdes.string(), value: nexmarkSerdes.bid() })
 }

@@ -19,5 +19,5 @@ export function q2(app: App, topics: QueryTopics = queryTopics('q2')): void {
       filter((bid) => bid.auction % 123 === 0),
       mapValues((bid): AuctionPrice => ({ auction: bid.auction, price: bid.price })),
     )
-    .to(topics.output, { key: serdes.string(), value: serdes.json<AuctionPrice>() })
+    .to(topics.output, { key: serdes.string(), value: serdes.json({ shape: { auction: 'number', price: 'number' }, name: 'AuctionPrice' }) })
 }

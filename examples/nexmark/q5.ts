@@ -10,6 +10,8 @@ export interface HotItems {
   readonly auctions: readonly number[]
 }
 
+const hotItemsSerde = serdes.json({ shape: { windowStart: 'number', bids: 'number', auctions: ['number'] }, name: 'HotItems' })
+
 /** The hopping window of q5: 10 s, every 2 s. */
 export const Q5_WINDOW = hopping('10s', '2s')
 
@@ -27,15 +29,15 @@ export function q5(app: App, topics: QueryTopics = queryTopics('q5')): void {
     .suppress(untilWindowCloses())
     .toStream()
     .pipe(map((record) => ({ key: record.key.window.start, value: { auction: record.key.key, bids: record.value ?? 0 } })))
-    .groupByKey({ key: serdes.float64(), value: serdes.json<{ auction: number; bids: number }>() })
+    .groupByKey({ key: serdes.float64(), value: serdes.json({ shape: { auction: 'number', bids: 'number' }, name: 'AuctionBids' }) })
     .aggregate(
       (): HotItems => ({ windowStart: 0, bids: 0, auctions: [] }),
       (windowStart, { auction, bids }, hot): HotItems => {
         if (bids > hot.bids) return { windowStart, bids, auctions: [auction] }
         return bids === hot.bids ? { windowStart, bids, auctions: [...hot.auctions, auction].sort((a, b) => a - b) } : hot
       },
-      { name: 'q5-hot-items', key: serdes.float64(), value: serdes.json<HotItems>() },
+      { name: 'q5-hot-items', key: serdes.float64(), value: hotItemsSerde },
     )
     .toStream()
-    .to(topics.output, { key: serdes.float64(), value: serdes.json<HotItems>() })
+    .to(topics.output, { key: serdes.float64(), value: hotItemsSerde })
 }

@@ -1,6 +1,6 @@
 import { serdes, type App } from '../../index.js'
 import { map, tumbling, untilWindowCloses } from '../../operators/index.js'
-import { nexmarkSerdes, type Bid } from '../../connectors/nexmark/index.js'
+import { NEXMARK_SHAPES, nexmarkSerdes, type Bid } from '../../connectors/nexmark/index.js'
 import { queryTopics, type QueryTopics } from './topics.js'
 
 /** q7's answer for one window: the highest price and the bids that offered it. */
@@ -24,12 +24,12 @@ export function q7(app: App, topics: QueryTopics = queryTopics('q7')): void {
     .groupBy(() => 'all', { key: serdes.string(), value: nexmarkSerdes.bid(), name: 'q7-all-bids' })
     .windowedBy(Q7_WINDOW)
     .aggregate(
-      (): { price: number; bids: Bid[] } => ({ price: -1, bids: [] }),
+      (): { price: number; bids: readonly Bid[] } => ({ price: -1, bids: [] }),
       (_all, bid, highest) => (bid.price > highest.price ? { price: bid.price, bids: [bid] } : bid.price === highest.price ? { price: bid.price, bids: [...highest.bids, bid] } : highest),
-      { name: 'q7-highest-bid', value: serdes.json<{ price: number; bids: Bid[] }>() },
+      { name: 'q7-highest-bid', value: serdes.json({ shape: { price: 'number', bids: [NEXMARK_SHAPES.bid] }, name: 'HighestPrice' }) },
     )
     .suppress(untilWindowCloses())
     .toStream()
     .pipe(map((record) => ({ key: record.key.window.start, value: { windowStart: record.key.window.start, price: record.value?.price ?? -1, bids: record.value?.bids ?? [] } as HighestBid })))
-    .to(topics.output, { key: serdes.float64(), value: serdes.json<HighestBid>() })
+    .to(topics.output, { key: serdes.float64(), value: serdes.json({ shape: { windowStart: 'number', price: 'number', bids: [NEXMARK_SHAPES.bid] }, name: 'HighestBid' }) })
 }

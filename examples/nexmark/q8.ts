@@ -39,5 +39,5 @@ export function q8(app: App, topics: QueryTopics = queryTopics('q8')): void {
     .suppress(untilWindowCloses())
     .toStream()
     .pipe(map((record) => ({ key: record.key.key, value: { id: Number(record.key.key), name: record.value ?? '', windowStart: record.key.window.start } as NewUser })))
-    .to(topics.output, { key: serdes.string(), value: serdes.json<NewUser>() })
+    .to(topics.output, { key: serdes.string(), value: serdes.json({ shape: { id: 'number', name: 'string', windowStart: 'number' }, name: 'NewUser' }) })
 }
