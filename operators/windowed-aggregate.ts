@@ -66,7 +66,10 @@ export function windowedAggregate<K, V, A>(spec: WindowedAggregation<K, V, A>): 
           return
         }
         return (async () => {
-          for (let index = 0; index < starts.length; index++) if (current[index] === MISS) current[index] = await store.fetch(record.key, starts[index]!)
+          // Every missing window at once: the backend reads them in one batch, not one after another.
+          const missing = starts.flatMap((_start, index) => (current[index] === MISS ? [index] : []))
+          const fetched = await Promise.all(missing.map((index) => store.fetch(record.key, starts[index]!)))
+          missing.forEach((index, position) => (current[index] = fetched[position]))
           apply(record, starts, current as (A | undefined)[])
         })()
       }

@@ -78,6 +78,8 @@ const EVICT_TO = 0.9
 export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
   /** Called with each change that leaves the cache (flush or eviction); with the cache off, not at all. */
   onFlush: ((change: KeyChange<K, V>) => void) | undefined
+  /** Called with the key of each entry evicted from the cache (its value is below it now, if anywhere). */
+  onEvict: ((key: K) => void) | undefined
   private readonly cache = new Map<unknown, CacheEntry<K, V>>()
   /** Lookups the cache answered, and those it did not (app metrics read them). */
   cacheHits = 0
@@ -145,6 +147,21 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
     const keyBytes = this.keyBytesOf(key)
     const stored = this.bytes.peek(keyBytes)
     return stored === MISS ? MISS : this.loaded(key, keyBytes, id, stored)
+  }
+
+  /**
+   * The value of `key` when the cache holds it, else MISS, without looking below: for a caller
+   * that knows the key was never written down (`CachedKeyValueStore.onEvict` tells it which were).
+   */
+  peekCached(key: K): V | undefined | typeof MISS {
+    const entry = this.cache.get(this.identify(key))
+    if (entry === undefined) {
+      this.cacheMisses++
+      return MISS
+    }
+    this.cacheHits++
+    entry.recent = true
+    return entry.value
   }
 
   /** Reads several keys in one round trip to the backend (what `peek` missed), caching what it finds. */
@@ -306,6 +323,7 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V> {
         if (entry.dirty) this.writeThrough(entry)
         this.cache.delete(id)
         this.release(entry)
+        this.onEvict?.(entry.key)
       }
       for (const [id, entry] of spared) {
         this.cache.delete(id)

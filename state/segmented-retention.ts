@@ -28,6 +28,7 @@ export class SegmentedRetention {
   private firstKeptSegment = -Infinity
   private loading: Promise<void> | undefined
   private loaded = false
+  private newestSegmentOnDisk = -Infinity
   private expiredPuts = 0
 
   constructor(
@@ -98,6 +99,14 @@ export class SegmentedRetention {
     return segments
   }
 
+  /**
+   * The segment of the newest key on disk when the store was opened (-Infinity: none), once
+   * `ready()` has resolved: no segment after it had any key then.
+   */
+  get newestSegmentAtOpen(): number {
+    return this.newestSegmentOnDisk
+  }
+
   /** Resolves once stream time reflects what is on disk; reads wait for it, once. */
   ready(): Promise<void> | undefined {
     if (this.loaded) return undefined
@@ -107,6 +116,7 @@ export class SegmentedRetention {
 
   private async load(): Promise<void> {
     for await (const { key } of this.bytes.range({ reverse: true, limit: 1 })) {
+      this.newestSegmentOnDisk = readTime(key, 0)
       this.observe(readTime(key, 0) * this.segmentIntervalMs)
     }
     this.loaded = true

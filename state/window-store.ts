@@ -111,6 +111,8 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
    * a string to build and hash) then serves both.
    */
   private readonly recentSlots = new Map<number, Slot<K>>()
+  /** Window starts with an entry evicted from the cache (so written down) since the store opened. */
+  private readonly evictedStarts = new Set<number>()
 
   constructor(
     bytes: LoggedBytesStore,
@@ -133,6 +135,7 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     this.retention = new SegmentedRetention(bytes, retentionMs, () => {
       this.slots.flush()
       this.resident?.expireBefore(this.retention.earliestLiveTime)
+      for (const start of this.evictedStarts) if (this.retention.isExpired(start)) this.evictedStarts.delete(start)
     })
     const valueContext = serdes.valueContext ?? { topic: name, isKey: false }
     const slotSerde: Serde<Slot<K>> = {
@@ -145,6 +148,7 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     }
     const slotSerdes = { key: slotSerde, value: serdes.value, keyContext: serdes.keyContext ?? { topic: name, isKey: true }, valueContext }
     this.slots = new CachedKeyValueStore<Slot<K>, V>(bytes, slotSerdes, name, options.budget, slotIdentity(serdes.key.name))
+    this.slots.onEvict = (slot) => this.evictedStarts.add(slot.start)
   }
 
   /** Whether puts are absorbed by a cache (and forwarded on flush) or go straight through. */
@@ -218,7 +222,22 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     if (this.retention.ready() !== undefined) return MISS
     if (this.retention.isExpired(windowStart)) return undefined
     if (this.resident !== undefined) return this.residentReady() === undefined ? this.resident.get(this.idOf(key), windowStart) : MISS
-    return this.slots.peek(this.slotOf(key, windowStart))
+    const slot = this.slotOf(key, windowStart)
+    if (!this.neverWrittenDown(windowStart)) return this.slots.peek(slot)
+    const cached = this.slots.peekCached(slot)
+    return cached === MISS ? undefined : cached
+  }
+
+  /**
+   * Whether no window starting at `start` can be below the cache: its segment had no key when
+   * the store opened, and no entry of it was evicted since (one flushed stays cached). A cache
+   * miss of such a window is then an absent window, known without a read: the usual case of a
+   * windowed aggregation, whose every new window would otherwise cost a backend read that finds
+   * nothing. Only with the cache on (without it every put goes down) and once `retention` has
+   * looked at the disk.
+   */
+  private neverWrittenDown(start: number): boolean {
+    return this.slots.caching && this.retention.ready() === undefined && this.retention.segmentOf(start) > this.retention.newestSegmentAtOpen && !this.evictedStarts.has(start)
   }
 
   /** The slot of `key`'s window at `start`: the one used last for that start when it is of the same key. */
@@ -241,6 +260,10 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     if (this.resident !== undefined) {
       await this.residentReady()
       return this.resident.get(this.idOf(key), windowStart)
+    }
+    if (this.neverWrittenDown(windowStart)) {
+      const cached = this.slots.peekCached({ key, start: windowStart })
+      return cached === MISS ? undefined : cached
     }
     return this.slots.get({ key, start: windowStart })
   }

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import { ConfigError } from '../../core/errors.js'
 import { serdes } from '../../core/serde/serdes.js'
 import type { StoreBackend } from '../../state/backend/types.js'
@@ -219,6 +219,51 @@ describe.each(backendFactories)('LoggedWindowStore on $name', ({ factory }) => {
       store.flush()
       await bytes.flush()
       expect(await segmentsOnDisk(backend)).toEqual([3])
+    })
+  })
+
+  describe('with a cache, reads of windows that were never written down', () => {
+    const cachedStore = (bytes: LoggedBytesStore, budgetBytes = 1 << 20) =>
+      new LoggedWindowStore<string, number>(bytes, { key: serdes.string(), value: serdes.int32() }, { name: 'clicks', windowSizeMs: SIZE, retentionMs: RETENTION, budget: new CacheBudget(budgetBytes) })
+
+    test('a new window of a segment that was empty when the store opened is absent without a backend read', async () => {
+      const backend = await backends.open()
+      const { bytes } = loggedBytes(backend)
+      const store = cachedStore(bytes)
+      expect(await store.fetch('a', 0)).toBeUndefined() // the store has looked at its segments
+      const reads = vi.spyOn(backend, 'get')
+      expect(store.peek('b', 0)).toBeUndefined()
+      expect(store.peek('b', 160_000)).toBeUndefined()
+      expect(await store.fetch('c', 20_000)).toBeUndefined()
+      expect(reads).not.toHaveBeenCalled()
+    })
+
+    test('a window of the segment that held the newest key when the store opened is read from the backend', async () => {
+      const backend = await backends.open()
+      const before = loggedBytes(backend).bytes
+      const first = cachedStore(before)
+      first.put('a', 10_000, 1)
+      first.put('a', 20_000, 2)
+      first.flush()
+      first.close()
+      await before.flush()
+      const reopened = cachedStore(loggedBytes(backend).bytes)
+      expect(await reopened.fetch('a', 10_000)).toBe(1)
+      const peeked = reopened.peek('a', 20_000)
+      expect(peeked === MISS ? await reopened.fetch('a', 20_000) : peeked).toBe(2)
+    })
+
+    test('windows evicted from a small cache read back their values, by peek or fetch', async () => {
+      const { bytes } = loggedBytes(await backends.open())
+      const store = cachedStore(bytes, 4_000)
+      expect(await store.fetch('warm-up', 0)).toBeUndefined()
+      for (let key = 0; key < 200; key++) store.put(`k${key}`, 0, key)
+      await bytes.flush()
+      for (let key = 0; key < 200; key++) {
+        const peeked = store.peek(`k${key}`, 0)
+        expect(peeked).not.toBeUndefined()
+        expect(peeked === MISS ? await store.fetch(`k${key}`, 0) : peeked).toBe(key)
+      }
     })
   })
 
