@@ -39,24 +39,43 @@ function bad(path: string, value: unknown, expected: string): never {
   throw new Error(`${path} is ${describe(value)}, not ${expected}`)
 }
 
+/** Source of one function per object or array kind of a shape, named `<prefix><n>`, the top first. */
+abstract class FunctionsSource {
+  private readonly sources: string[] = []
+
+  constructor(private readonly prefix: string) {}
+
+  /** Adds the function of `kind` (and of the kinds inside it); returns its name. */
+  node(kind: JsonShape | readonly [JsonKind]): string {
+    const index = this.sources.length
+    const name = `${this.prefix}${index}`
+    this.sources.push('')
+    this.sources[index] = isArrayKind(kind) ? this.array(name, kind[0]) : this.object(name, kind)
+    return name
+  }
+
+  protected functions(): string {
+    return this.sources.join('\n')
+  }
+
+  protected abstract object(name: string, shape: JsonShape): string
+  protected abstract array(name: string, element: JsonKind): string
+}
+
 /** Builds the writer: one function per object or array kind, `w0` the top. */
-class WriterSource {
-  private readonly functions: string[] = []
+class WriterSource extends FunctionsSource {
   /** Whether every field name is ASCII as JSON (else no value's text is). */
   private namesAscii = true
 
-  node(kind: JsonShape | readonly [JsonKind]): string {
-    const index = this.functions.length
-    this.functions.push('')
-    this.functions[index] = isArrayKind(kind) ? this.array(`w${index}`, kind[0]) : this.object(`w${index}`, kind)
-    return `w${index}`
+  constructor() {
+    super('w')
   }
 
   source(): string {
     return `'use strict'
 const UNSAFE = /[^\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]/
 let ascii = true
-${this.functions.join('\n')}
+${this.functions()}
 return function write(value) {
   ascii = ${this.namesAscii}
   const text = w0(value, 'value')
@@ -64,7 +83,7 @@ return function write(value) {
 }`
   }
 
-  private object(name: string, shape: JsonShape): string {
+  protected object(name: string, shape: JsonShape): string {
     const lines = [`function ${name}(v, p) {`, `  if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(p, v, 'an object')`, '  let x', `  let s = ''`]
     const fields = Object.keys(shape)
     fields.forEach((field, index) => {
@@ -77,7 +96,7 @@ return function write(value) {
     return lines.join('\n')
   }
 
-  private array(name: string, element: JsonKind): string {
+  protected array(name: string, element: JsonKind): string {
     return `function ${name}(v, p) {
   if (!Array.isArray(v)) bad(p, v, 'an array')
   let s = '['
@@ -106,29 +125,24 @@ return function write(value) {
 }
 
 /** Builds the check: one function per object or array kind, `c0` the top. */
-class CheckSource {
-  private readonly functions: string[] = []
-
-  node(kind: JsonShape | readonly [JsonKind]): string {
-    const index = this.functions.length
-    this.functions.push('')
-    this.functions[index] = isArrayKind(kind) ? this.array(`c${index}`, kind[0]) : this.object(`c${index}`, kind)
-    return `c${index}`
+class CheckSource extends FunctionsSource {
+  constructor() {
+    super('c')
   }
 
   source(): string {
     return `'use strict'
-${this.functions.join('\n')}
+${this.functions()}
 return c0`
   }
 
-  private object(name: string, shape: JsonShape): string {
+  protected object(name: string, shape: JsonShape): string {
     const tests = ["typeof v === 'object'", 'v !== null', '!Array.isArray(v)']
     for (const field of Object.keys(shape)) tests.push(this.test(shape[field]!, `v[${JSON.stringify(field)}]`))
     return `function ${name}(v) {\n  return ${tests.join(' &&\n    ')}\n}`
   }
 
-  private array(name: string, element: JsonKind): string {
+  protected array(name: string, element: JsonKind): string {
     return `function ${name}(v) {
   if (!Array.isArray(v)) return false
   for (let index = 0; index < v.length; index++) if (!(${this.test(element, 'v[index]')})) return false

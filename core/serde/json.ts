@@ -86,15 +86,8 @@ export function json<T>(options?: JsonOptions<T> | JsonShapeOptions<JsonShape>):
       return Buffer.from(text, 'utf8')
     },
     deserialize: (bytes: Buffer, context: SerdeContext) => {
-      let parsed: unknown
-      let text: string
-      try {
-        text = decodeUtf8(bytes)
-        parsed = JSON.parse(text)
-      } catch (err) {
-        throw new SerdeError('deserialize', context, name, reasonOf(err), err)
-      }
-      return narrow(parsed, text, context)
+      const text = textOf(bytes, context, name)
+      return narrow(parsedText(text, context, name), text, context)
     },
   }
 }
@@ -114,18 +107,30 @@ function shapedJson<S extends JsonShape>(options: JsonShapeOptions<S>): Serde<Js
       }
     },
     deserialize: (bytes: Buffer, context: SerdeContext) => {
-      let parsed: unknown
-      let text: string
-      try {
-        text = decodeUtf8(bytes)
-        parsed = JSON.parse(text)
-      } catch (err) {
-        throw new SerdeError('deserialize', context, name, reasonOf(err), err)
-      }
+      const text = textOf(bytes, context, name)
+      const parsed = parsedText(text, context, name)
       if (codec.check(parsed)) return parsed as JsonValueOf<S>
       const problem = shapeProblem(shape, parsed, 'value') ?? 'the value is off the shape'
       throw new SerdeError('deserialize', context, name, `${problem}; the value: ${preview(text)}`)
     },
+  }
+}
+
+/** The bytes as UTF-8 text; bytes that are not UTF-8 are a SerdeError of the serde `name`. */
+function textOf(bytes: Buffer, context: SerdeContext, name: string): string {
+  try {
+    return decodeUtf8(bytes)
+  } catch (err) {
+    throw new SerdeError('deserialize', context, name, reasonOf(err), err)
+  }
+}
+
+/** The value of JSON text; text that is not JSON is a SerdeError of the serde `name`. */
+function parsedText(text: string, context: SerdeContext, name: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch (err) {
+    throw new SerdeError('deserialize', context, name, reasonOf(err), err)
   }
 }
 
