@@ -154,7 +154,7 @@ return c0`
   private test(kind: JsonKind, value: string): string {
     switch (kind) {
       case 'number':
-        // JSON.parse makes only finite numbers; this also serves values about to be written.
+        // As the shape's 'number' means: finite (all JSON.parse makes, and all JSON can carry).
         return `(typeof ${value} === 'number' && ${value} - ${value} === 0)`
       case 'string':
       case 'boolean':

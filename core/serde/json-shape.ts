@@ -1,6 +1,6 @@
 /**
- * Declared shapes of JSON values: what `serdes.json({ shape })` types, checks and compiles its
- * reader and writer from (json-shape-codec.ts).
+ * Declared shapes of JSON values: what `serdes.json({ shape })` types and checks values by, and
+ * compiles its check and writer from (json-shape-codec.ts).
  */
 import { ConfigError } from '../errors.js'
 

@@ -31,9 +31,9 @@ export interface JsonShapeOptions<S extends JsonShape> {
 }
 
 /**
- * JSON in UTF-8. With a `shape`, the value's type is the shape's, values are checked against
- * it both ways, and reading and writing run through code compiled for it. With a `guard`, parsed values are checked and typed by it; without one, the
- * type is what the caller declares (default `unknown`), taken on trust.
+ * JSON in UTF-8. With a `shape`, the value's type is the shape's and values are checked against
+ * it both ways, by code compiled for it. With a `guard`, parsed values are checked and typed by
+ * it. Without either, the type is what the caller declares (default `unknown`), taken on trust.
  *
  * Serializing a value JSON cannot represent (`undefined`, a function, a bigint, a cycle) is a
  * `SerdeError`. Note that JSON turns `NaN` and `Infinity` into `null` and drops `undefined`
