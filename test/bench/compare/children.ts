@@ -54,7 +54,7 @@ export function runKafkaStreams(plan: KafkaStreamsPlan): Promise<TimedRun> {
  */
 export function runTributary(plan: TributaryRunPlan): Promise<TimedRun> {
   const backend = 'kafka' in plan.log ? 'kafka' : 'embedded'
-  return runChild(`tributary-${backend} ${plan.query} ${plan.processing}`, process.execPath, [...TRIBUTARY_NODE_FLAGS, '--import', 'tsx', tributaryChildScript], { ...process.env, [runPlanVariable]: JSON.stringify(plan) })
+  return runChild(`tributary-${backend} ${plan.query} ${plan.processing}`, process.execPath, [...TRIBUTARY_NODE_FLAGS, ...extraNodeFlags(), '--import', 'tsx', tributaryChildScript], { ...process.env, [runPlanVariable]: JSON.stringify(plan) })
 }
 
 /**
@@ -64,6 +64,14 @@ export function runTributary(plan: TributaryRunPlan): Promise<TimedRun> {
  * -> 21-22 s; q5, 1,000,000: 23.3-23.8 s -> 21.1-21.2 s; q1 unchanged.
  */
 export const TRIBUTARY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64']
+
+/**
+ * More Node flags for the Tributary children, from `TRIBUTARY_COMPARE_NODE_FLAGS` (split at spaces):
+ * for profiling, as `--cpu-prof --cpu-prof-dir=/tmp/prof` (which NODE_OPTIONS does not take).
+ */
+function extraNodeFlags(): string[] {
+  return (process.env['TRIBUTARY_COMPARE_NODE_FLAGS'] ?? '').split(' ').filter((flag) => flag.length > 0)
+}
 
 async function runChild(label: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<TimedRun> {
   const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })

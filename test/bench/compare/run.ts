@@ -115,6 +115,7 @@ async function compareOne(context: Context, query: QueryName, mode: Processing, 
     runKafkaStreams({ jar: context.jar, bootstrap: cluster.bootstrap, query, processing: mode, appId: `ks-${query}-${short}`, output: outputs.kafkaStreams, stateDir: join(context.stateDir, `ks-${query}-${short}`) })
   const tributaryRun = (): Promise<TimedRun> =>
     runTributary({ log: { kafka: cluster.bootstrap }, query, processing: mode, appId: `tributary-kafka-${query}-${short}`, output: outputs.kafka, stateDir: join(context.stateDir, `tributary-kafka-${query}-${short}`), partitions })
+  const pairStartNs = process.hrtime.bigint()
   let kafkaStreams: TimedRun
   let kafka: TimedRun
   if (kafkaStreamsFirst) {
@@ -124,14 +125,19 @@ async function compareOne(context: Context, query: QueryName, mode: Processing, 
     kafka = await tributaryRun()
     kafkaStreams = await kafkaStreamsRun()
   }
+  const readStartNs = process.hrtime.bigint()
   const { keyText } = compareQueries[query]
   const expected = await finalValues(kafkaLog, outputs.kafkaStreams, keyText)
   const kafkaAgrees = agrees(`${query} ${mode} Tributary on Kafka`, query, expected, await finalValues(kafkaLog, outputs.kafka, keyText))
 
+  const embeddedStartNs = process.hrtime.bigint()
   await withEmbeddedLog(context.embeddedDir, (log) => log.createTopic(outputs.embedded, { partitions, retentionMs: -1 }))
   const embedded = await runTributary({ log: { embeddedDir: context.embeddedDir }, query, processing: mode, appId: `tributary-embedded-${query}-${short}`, output: outputs.embedded, stateDir: join(context.stateDir, `tributary-embedded-${query}-${short}`), partitions })
+  const embeddedReadStartNs = process.hrtime.bigint()
   const embeddedValues = await withEmbeddedLog(context.embeddedDir, (log) => finalValues(log, outputs.embedded, keyText))
   const embeddedAgrees = agrees(`${query} ${mode} Tributary embedded`, query, expected, embeddedValues)
+  const wall = (fromNs: bigint, toNs: bigint): string => (Number(toNs - fromNs) / 1e9).toFixed(1)
+  process.stderr.write(`${query} ${mode}: wall time ${wall(pairStartNs, process.hrtime.bigint())} s: both runs on Kafka ${wall(pairStartNs, readStartNs)} s, reading their outputs ${wall(readStartNs, embeddedStartNs)} s, the embedded run ${wall(embeddedStartNs, embeddedReadStartNs)} s, reading its output ${wall(embeddedReadStartNs, process.hrtime.bigint())} s\n`)
   if (expected.size === 0) process.stderr.write(`${query} ${mode}: every output is empty (too few events for a window to close?): nothing to compare\n`)
   process.stderr.write(`${query} ${mode}: Kafka Streams read ${kafkaStreams.eventsRead} in ${kafkaStreams.seconds.toFixed(2)} s, Tributary on Kafka ${kafka.eventsRead} in ${kafka.seconds.toFixed(2)} s, embedded ${embedded.eventsRead} in ${embedded.seconds.toFixed(2)} s; ${expected.size} output keys\n`)
 
