@@ -5,13 +5,15 @@
  * one (the one polls are reading) is handed back to kafkajs at once, resolved to its last record,
  * so kafkajs fetches the next batch while the app works through this one (the broker works on
  * another core meanwhile). That next batch waits in its `eachBatch` call until polls have taken
- * every record of the one before it, so a partition holds at most two fetched batches.
+ * every record of the one before it, so a partition holds at most two fetched batches (three
+ * after a pause and a resume: a pause resolves the waiting one and keeps it, see holdWaiting).
  *
  * While a batch waits it keeps the group membership alive with heartbeats, and a heartbeat that
  * reports a rebalance releases every batch and is rethrown, so kafkajs rejoins. A waiting batch
- * released (a pause, a seek, a revocation) returns unresolved: kafkajs then fetches it again
- * after the batch before it. A released first batch was resolved already: kafkajs fetches past
- * it, so whoever releases it also seeks kafkajs back (a seek, or the positions a rejoin sets).
+ * released (a seek, a revocation) returns unresolved: kafkajs then fetches it again after the
+ * batch before it. A released batch that was resolved already (the first, or one held at a
+ * pause): kafkajs fetches past it, so whoever releases it also seeks kafkajs back (a seek, or the
+ * positions a rejoin sets).
  */
 import type { LogRecord, TopicPartition } from '../types.js'
 
@@ -163,6 +165,15 @@ export class FetchBuffer {
    */
   releaseWaiting(key: string): void {
     this.drop(key, (entry) => !entry.finished)
+  }
+
+  /**
+   * Resolves the batches waiting behind a partition's current one to their last records, keeping
+   * their records for polls: for a pause, once kafkajs has paused the partition, so that it goes on
+   * after them when the partition resumes and nothing it fetched is fetched and decoded again.
+   */
+  holdWaiting(key: string): void {
+    for (const entry of this.queues.get(key) ?? []) if (!entry.finished) entry.finish(entry.batch.records.at(-1)!.offset)
   }
 
   releaseAll(): void {

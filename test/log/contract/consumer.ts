@@ -257,6 +257,26 @@ export function consumerTests(context: ContractContext): void {
     expect(consumer.position(tp)).toBe(count)
   })
 
+  test('a seek while paused drops what was fetched ahead: after the resume reading goes on from the sought offset', async () => {
+    const topic = await makeTopic(context.log)
+    const count = 12_000
+    const padding = 'x'.repeat(200) // several fetches on Kafka: one being read and one fetched ahead at the pause
+    await context.producer().send(Array.from({ length: count }, (_, index) => ({ topic, partition: 0, value: bytes(`${index}${padding}`) })))
+    const consumer = context.consumer({ maxPollRecords: 700 })
+    const tp: TopicPartition = { topic, partition: 0 }
+    await consumer.assign([tp])
+    const offsets: number[] = []
+    for (let polls = 0; polls < MAX_POLLS && offsets.length < 3_000; polls++) offsets.push(...offsetsOf(await consumer.poll({ timeoutMs: POLL_TIMEOUT_MS })))
+    consumer.pause([tp])
+    expect(await consumer.poll({ timeoutMs: 100 })).toEqual([])
+    consumer.seek(tp, 500)
+    consumer.resume([tp])
+    const read = offsets.length
+    for (let polls = 0; polls < MAX_POLLS && offsets.length < read + count - 500; polls++) offsets.push(...offsetsOf(await consumer.poll({ timeoutMs: POLL_TIMEOUT_MS })))
+    expect(offsets.slice(read)).toEqual(Array.from({ length: count - 500 }, (_, index) => 500 + index))
+    expect(consumer.position(tp)).toBe(count)
+  })
+
   test("changing the bytes of records a poll returned changes nothing a later read returns", async () => {
     const { tp, consumer } = await assignedWithRecords(20)
     const first: LogRecord[] = []

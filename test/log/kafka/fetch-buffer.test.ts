@@ -73,6 +73,22 @@ describe('FetchBuffer', () => {
     expect(buffer.get('t:0')).toBeUndefined()
   })
 
+  it('keeps the waiting batch at a pause, resolved to its last record, and hands it out after the one being read', async () => {
+    const buffer = new FetchBuffer(() => undefined)
+    await buffer.park(batchOf([1, 2]), keepAlive(), HEARTBEAT_MS)
+    buffer.take('t:0', 1)
+    const waiting = buffer.park(batchOf([4, 5]), keepAlive(), HEARTBEAT_MS)
+    buffer.holdWaiting('t:0')
+    await expect(waiting).resolves.toBe(5)
+    // After a resume kafkajs fetches after it: that batch waits behind both.
+    const next = buffer.park(batchOf([7]), keepAlive(), HEARTBEAT_MS)
+    expect(buffer.take('t:0', 10).map((record) => record.offset)).toEqual([2])
+    expect(await settled(next)).toBe(false)
+    expect(buffer.take('t:0', 10).map((record) => record.offset)).toEqual([4, 5])
+    await expect(next).resolves.toBe(7)
+    expect(buffer.take('t:0', 10).map((record) => record.offset)).toEqual([7])
+  })
+
   it('goes on after offsets kafkajs skipped right after the last queued batch', async () => {
     const buffer = new FetchBuffer(() => undefined)
     expect(buffer.skipped('t:0', 3, 5)).toBe(false)
