@@ -98,6 +98,16 @@ function agrees(label: string, query: QueryName, expected: FinalValues, actual: 
   return false
 }
 
+function shortMode(mode: Processing): string {
+  return mode === 'exactly_once' ? 'eos' : 'alos'
+}
+
+/** The output topics of a query and mode: Kafka Streams' and Tributary's on Kafka, Tributary's on the embedded log. */
+function outputTopics(query: QueryName, mode: Processing): { kafkaStreams: string; kafka: string; embedded: string } {
+  const short = shortMode(mode)
+  return { kafkaStreams: `ks-${query}-${short}`, kafka: `tributary-${query}-${short}`, embedded: `tributary-${query}-${short}` }
+}
+
 interface Context {
   readonly jar: string
   readonly cluster: KafkaCluster
@@ -108,8 +118,8 @@ interface Context {
 
 async function compareOne(context: Context, query: QueryName, mode: Processing, kafkaStreamsFirst: boolean): Promise<CompareLine> {
   const { kafkaLog, cluster } = context
-  const short = mode === 'exactly_once' ? 'eos' : 'alos'
-  const outputs = { kafkaStreams: `ks-${query}-${short}`, kafka: `tributary-${query}-${short}`, embedded: `tributary-${query}-${short}` }
+  const short = shortMode(mode)
+  const outputs = outputTopics(query, mode)
   for (const topic of [outputs.kafkaStreams, outputs.kafka]) await kafkaLog.createTopic(topic, { partitions, retentionMs: -1 })
   const kafkaStreamsRun = (): Promise<TimedRun> =>
     runKafkaStreams({ jar: context.jar, bootstrap: cluster.bootstrap, query, processing: mode, appId: `ks-${query}-${short}`, output: outputs.kafkaStreams, stateDir: join(context.stateDir, `ks-${query}-${short}`) })
@@ -131,7 +141,6 @@ async function compareOne(context: Context, query: QueryName, mode: Processing, 
   const kafkaAgrees = agrees(`${query} ${mode} Tributary on Kafka`, query, expected, await finalValues(kafkaLog, outputs.kafka, keyText))
 
   const embeddedStartNs = process.hrtime.bigint()
-  await withEmbeddedLog(context.embeddedDir, (log) => log.createTopic(outputs.embedded, { partitions, retentionMs: -1 }))
   const embedded = await runTributary({ log: { embeddedDir: context.embeddedDir }, query, processing: mode, appId: `tributary-embedded-${query}-${short}`, output: outputs.embedded, stateDir: join(context.stateDir, `tributary-embedded-${query}-${short}`), partitions })
   const embeddedReadStartNs = process.hrtime.bigint()
   const embeddedValues = await withEmbeddedLog(context.embeddedDir, (log) => finalValues(log, outputs.embedded, keyText))
@@ -178,7 +187,11 @@ async function main(): Promise<void> {
     kafkaLog = await openKafkaLog({ brokers: cluster.bootstrap })
     await loadEvents(kafkaLog, `Kafka (${partitions} partition${partitions === 1 ? '' : 's'} a topic)`)
     const embeddedDir = join(dir, 'embedded')
-    await withEmbeddedLog(embeddedDir, (log) => loadEvents(log, 'an embedded log'))
+    await withEmbeddedLog(embeddedDir, async (log) => {
+      await loadEvents(log, 'an embedded log')
+      // Every output topic now: an open of the embedded log takes seconds once it holds a few runs.
+      for (const query of queries) for (const mode of modes) await log.createTopic(outputTopics(query, mode).embedded, { partitions, retentionMs: -1 })
+    })
     if (events === defaultEvents) note(`${events} events: the default, what fits in 20 minutes on a 2-core machine (TRIBUTARY_COMPARE_EVENTS sets another count)`)
     note(`commit interval ${commitIntervalMsOf('at_least_once')} ms at_least_once, ${commitIntervalMsOf('exactly_once')} ms exactly_once, in both systems; one stream thread; RocksDB stores`)
     note('events/s: all generated events over the seconds from start until the group committed the end offsets of its inputs and repartition topics')
