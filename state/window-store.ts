@@ -223,7 +223,11 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
     if (this.retention.isExpired(windowStart)) return undefined
     if (this.resident !== undefined) return this.residentReady() === undefined ? this.resident.get(this.idOf(key), windowStart) : MISS
     const slot = this.slotOf(key, windowStart)
-    if (!this.neverWrittenDown(windowStart)) return this.slots.peek(slot)
+    return this.neverWrittenDown(windowStart) ? this.cachedOrAbsent(slot) : this.slots.peek(slot)
+  }
+
+  /** A window that cannot be below the cache (see neverWrittenDown): its cached value, or absent. */
+  private cachedOrAbsent(slot: Slot<K>): V | undefined {
     const cached = this.slots.peekCached(slot)
     return cached === MISS ? undefined : cached
   }
@@ -261,10 +265,7 @@ export class LoggedWindowStore<K, V> implements WindowStore<K, V> {
       await this.residentReady()
       return this.resident.get(this.idOf(key), windowStart)
     }
-    if (this.neverWrittenDown(windowStart)) {
-      const cached = this.slots.peekCached({ key, start: windowStart })
-      return cached === MISS ? undefined : cached
-    }
+    if (this.neverWrittenDown(windowStart)) return this.cachedOrAbsent({ key, start: windowStart })
     return this.slots.get({ key, start: windowStart })
   }
 
