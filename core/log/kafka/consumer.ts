@@ -181,7 +181,7 @@ export class KafkaConsumer implements Consumer {
     // Every batch fetched stays, the one waiting behind the one being read too, resolved now that
     // kafkajs fetches the partition no more: on resume kafkajs fetches after it. (Dropping it, as
     // this did, had kafkajs fetch and decode it again after every pause: under exactly_once, where
-    // a task's input piles up while its transaction commits, a third of a q2 run's decoding.)
+    // a task's input piles up while its transaction commits, over half of a q2 run's decoding.)
     for (const state of states) this.buffer.holdWaiting(state.key)
   }
 
