@@ -160,8 +160,9 @@ export class FetchBuffer {
   }
 
   /**
-   * Drops the batch waiting behind a partition's current one (a pause: kafkajs must not wait on
-   * it), keeping the current one, after which kafkajs fetches again when the partition resumes.
+   * Drops the batch waiting behind a partition's current one, keeping the current one: for a
+   * waiting batch that became obsolete (a seek pending in kafkajs, or the consumer stopping),
+   * which kafkajs fetches again if it is still wanted. A pause keeps it instead (holdWaiting).
    */
   releaseWaiting(key: string): void {
     this.drop(key, (entry) => !entry.finished)
@@ -173,7 +174,7 @@ export class FetchBuffer {
    * after them when the partition resumes and nothing it fetched is fetched and decoded again.
    */
   holdWaiting(key: string): void {
-    for (const entry of this.queues.get(key) ?? []) if (!entry.finished) entry.finish(entry.batch.records.at(-1)!.offset)
+    for (const entry of this.queues.get(key) ?? []) resolveToLast(entry)
   }
 
   releaseAll(): void {
@@ -183,7 +184,7 @@ export class FetchBuffer {
   /** The first batch is read now: kafkajs may fetch after it. */
   private admitFirst(queue: readonly Queued[]): void {
     const first = queue[0]
-    if (first !== undefined && !first.finished) first.finish(first.batch.records.at(-1)!.offset)
+    if (first !== undefined) resolveToLast(first)
   }
 
   private drop(key: string, dropped: (entry: Queued) => boolean): void {
@@ -194,6 +195,11 @@ export class FetchBuffer {
     if (kept.length === 0) this.queues.delete(key)
     else this.queues.set(key, kept)
   }
+}
+
+/** Hands a batch back to kafkajs resolved to its last record (kafkajs fetches after it), unless it was handed back already. */
+function resolveToLast(entry: Queued): void {
+  if (!entry.finished) entry.finish(entry.batch.records.at(-1)!.offset)
 }
 
 /** Resolves when `promise` settles or after `ms`, whichever comes first, leaving no timer behind. */

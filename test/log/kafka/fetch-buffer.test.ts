@@ -62,7 +62,7 @@ describe('FetchBuffer', () => {
     expect(buffer.take('t:0', 10)).toEqual([])
   })
 
-  it('keeps the batch being read when only the waiting one is released (a pause)', async () => {
+  it('keeps the batch being read when only the waiting one is released (an obsolete one)', async () => {
     const buffer = new FetchBuffer(() => undefined)
     await buffer.park(batchOf([1, 2]), keepAlive(), HEARTBEAT_MS)
     buffer.take('t:0', 1)
