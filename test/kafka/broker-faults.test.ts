@@ -3,8 +3,9 @@
  * crashes (SIGKILL) and comes back mid-stream. Topics are replicated three times with
  * `min.insync.replicas=2`, so every acknowledged write is on two brokers and the cluster takes
  * writes with one broker down. The broker killed is the app's group coordinator, the hardest
- * case: kafkajs's consumer only finds a new coordinator after its retries run out and it restarts
- * (about 30 s with the default retry settings), so a test takes about a minute.
+ * case: the consumer must find the new coordinator and go on as the same member (kafkajs alone
+ * restarted as a new member once its retries ran out, whose join then waited for the old member's
+ * session to expire: ~48 s with the broker down; ~10-19 s with coordinator-failover.ts).
  * The app upper-cases `in` into `out` while input flows; the output,
  * read committed, must hold every input exactly once under exactly_once and at least once under
  * at_least_once. When a send or a transaction outlives the client's retries (kafkajs looks up a

@@ -16,12 +16,15 @@
  * 4. An AddPartitionsToTxn refused with CONCURRENT_TRANSACTIONS (the previous transaction still
  *    completing) is retried after 20 ms, as Java's producer does, before kafkajs's own retrier
  *    (300 ms first) takes over (`concurrent-transactions.ts`).
+ * 5. A consumer group's heartbeat, commit and leave look the group coordinator up again when it
+ *    is gone or moved, so the member goes on as itself, as Java's consumer does, instead of
+ *    restarting as a new member a minute later (`coordinator-failover.ts`).
  *
  * The first three work by replacing a module's exports in Node's CommonJS cache before kafkajs
  * requires it: the producer requires the grouping and the consumer the batch when kafkajs loads,
  * the request on the first send, the record decoder on the first fetch. `kafkajsFixesApplied()`
  * tells whether that happened (it cannot when kafkajs was loaded first, by code that imported it
- * before Tributary). The fourth wraps a method of kafkajs's Broker class, which works either way.
+ * before Tributary). The last two wrap methods of kafkajs's classes, which works either way.
  *
  * @example
  * import './kafkajs-fixes.js'
@@ -29,6 +32,7 @@
  */
 import { createRequire } from 'node:module'
 import { retryConcurrentTransactions } from './concurrent-transactions.js'
+import { findCoordinatorAgain, followCoordinator, type KafkaJsConsumerGroup } from './coordinator-failover.js'
 import { encodeProduceRequestBody, type ProduceTopicData } from './produce-request.js'
 import { decodeFetchedRecord, type FetchedBatchContext, type KafkaJsDecoder } from './record-decoder.js'
 import { fetchedBatchClass, type FilterAbortedMessages, type KafkaJsBatchClass } from './fetched-batch.js'
@@ -124,6 +128,7 @@ function applyFixes(): boolean {
   const filterAbortedMessages = require(require.resolve('kafkajs/src/consumer/filterAbortedMessages.js')) as FilterAbortedMessages
   const batches = replaceExports('consumer/batch.js', 'consumer/consumerGroup.js', (original: KafkaJsBatchClass) => fetchedBatchClass(original, filterAbortedMessages))
   retryAddPartitionsQuickly()
+  followMovedCoordinators()
   return grouping && produce && records && batches
 }
 
@@ -142,6 +147,30 @@ function retryAddPartitionsQuickly(): void {
   }
   retrying.retriesConcurrentTransactions = true
   Broker.prototype.addPartitionsToTxn = retrying
+}
+
+type GroupMethod = ((this: KafkaJsConsumerGroup, ...args: unknown[]) => Promise<unknown>) & { followsCoordinator?: boolean }
+
+/**
+ * Wraps kafkajs's `ConsumerGroup` heartbeat, commit and leave in `followCoordinator` (on the
+ * prototype, so it holds even when kafkajs was loaded first).
+ */
+function followMovedCoordinators(): void {
+  const ConsumerGroup = require(require.resolve('kafkajs/src/consumer/consumerGroup.js')) as { prototype: Record<'heartbeat' | 'commitOffsets' | 'leave', GroupMethod> }
+  for (const name of ['heartbeat', 'commitOffsets', 'leave'] as const) {
+    const original = ConsumerGroup.prototype[name]
+    if (original.followsCoordinator === true) continue
+    const following: GroupMethod = function (this: KafkaJsConsumerGroup, ...args: unknown[]) {
+      // A member that leaves (closing, or restarting) looks once: with every broker down it would wait for nothing.
+      return followCoordinator(
+        () => original.apply(this, args),
+        () => findCoordinatorAgain(this),
+        name === 'leave' ? { lookups: 1 } : {},
+      )
+    }
+    following.followsCoordinator = true
+    ConsumerGroup.prototype[name] = following
+  }
 }
 
 const applied = applyFixes()
