@@ -6,10 +6,10 @@
  * only when it joins. Its heartbeats, commits and LeaveGroup keep going to the old broker until
  * its retries run out; then it restarts as a new member, whose join waits for the member it was
  * to expire (the session timeout, 45 s by default): about a minute without a consumer.
- * `kafkajs-fixes.ts` makes a kafkajs consumer group's heartbeat, commit and leave look the
- * coordinator up again after a failure that says it is gone or moved, and try again, waiting
- * while the new coordinator loads the group (kafkajs's retries would be spent on that, and it
- * would restart all the same).
+ * `kafkajs-fixes.ts` makes a kafkajs consumer group's heartbeat, commit, leave and fetch of
+ * committed offsets look the coordinator up again after a failure that says it is gone or
+ * moved, and try again, waiting while the new coordinator loads the group (kafkajs's retries
+ * would be spent on that, and it would restart all the same).
  *
  * @example
  * await followCoordinator(() => group.heartbeat({ interval }), () => findCoordinatorAgain(group))
@@ -107,7 +107,7 @@ export async function followCoordinator<T>(call: () => Promise<T>, findAgain: ()
   }
 }
 
-/** What of a kafkajs ConsumerGroup the lookup touches (untyped in kafkajs). */
+/** What of a kafkajs ConsumerGroup (or of its OffsetManager, which has no offset manager) the lookup touches (untyped in kafkajs). */
 export interface KafkaJsConsumerGroup {
   readonly groupId: string
   readonly cluster: { findGroupCoordinator(args: { groupId: string }): Promise<unknown> }
@@ -118,7 +118,7 @@ export interface KafkaJsConsumerGroup {
 
 /**
  * Looks the group's coordinator up again (kafkajs's lookup retries while the coordinator's
- * partition has no leader) and gives it to the group and to its offset manager.
+ * partition has no leader) and gives it to the group and to its offset manager, if it has one.
  *
  * @example
  * await findCoordinatorAgain(consumerGroup)

@@ -14,11 +14,12 @@
  *    and a fetched batch (`fetched-batch.ts`) no longer compares every record's offset with the
  *    fetched offset through BigInts.
  * 4. An AddPartitionsToTxn refused with CONCURRENT_TRANSACTIONS (the previous transaction still
- *    completing) is retried after 20 ms, as Java's producer does, before kafkajs's own retrier
- *    (300 ms first) takes over (`concurrent-transactions.ts`).
- * 5. A consumer group's heartbeat, commit and leave look the group coordinator up again when it
- *    is gone or moved, so the member goes on as itself, as Java's consumer does, instead of
- *    restarting as a new member a minute later (`coordinator-failover.ts`).
+ *    completing) is retried after 2 ms, doubling up to Java's producer's 20 ms, before kafkajs's
+ *    own retrier (300 ms first) takes over (`concurrent-transactions.ts`).
+ * 5. A consumer group's heartbeat, commit, leave and committed-offset fetch look the group
+ *    coordinator up again when it is gone or moved, so the member goes on as itself, as Java's
+ *    consumer does, instead of restarting as a new member a minute later
+ *    (`coordinator-failover.ts`).
  *
  * The first three work by replacing a module's exports in Node's CommonJS cache before kafkajs
  * requires it: the producer requires the grouping and the consumer the batch when kafkajs loads,
@@ -152,14 +153,16 @@ function retryAddPartitionsQuickly(): void {
 type GroupMethod = ((this: KafkaJsConsumerGroup, ...args: unknown[]) => Promise<unknown>) & { followsCoordinator?: boolean }
 
 /**
- * Wraps kafkajs's `ConsumerGroup` heartbeat, commit and leave in `followCoordinator` (on the
- * prototype, so it holds even when kafkajs was loaded first).
+ * Wraps in `followCoordinator` what kafkajs's `ConsumerGroup` sends its coordinator (heartbeats,
+ * commits, LeaveGroup) and what its `OffsetManager` asks it for the committed offsets before a
+ * fetch (on the prototypes, so it holds even when kafkajs was loaded first).
  */
 function followMovedCoordinators(): void {
-  const ConsumerGroup = require(require.resolve('kafkajs/src/consumer/consumerGroup.js')) as { prototype: Record<'heartbeat' | 'commitOffsets' | 'leave', GroupMethod> }
-  for (const name of ['heartbeat', 'commitOffsets', 'leave'] as const) {
-    const original = ConsumerGroup.prototype[name]
-    if (original.followsCoordinator === true) continue
+  const ConsumerGroup = require(require.resolve('kafkajs/src/consumer/consumerGroup.js')) as { prototype: Record<string, GroupMethod> }
+  const OffsetManager = require(require.resolve('kafkajs/src/consumer/offsetManager/index.js')) as { prototype: Record<string, GroupMethod> }
+  const wrap = (prototype: Record<string, GroupMethod>, name: string): void => {
+    const original = prototype[name]!
+    if (original.followsCoordinator === true) return
     const following: GroupMethod = function (this: KafkaJsConsumerGroup, ...args: unknown[]) {
       // A member that leaves (closing, or restarting) looks once: with every broker down it would wait for nothing.
       return followCoordinator(
@@ -169,8 +172,10 @@ function followMovedCoordinators(): void {
       )
     }
     following.followsCoordinator = true
-    ConsumerGroup.prototype[name] = following
+    prototype[name] = following
   }
+  for (const name of ['heartbeat', 'commitOffsets', 'leave']) wrap(ConsumerGroup.prototype, name)
+  wrap(OffsetManager.prototype, 'resolveOffsets')
 }
 
 const applied = applyFixes()

@@ -22,12 +22,12 @@ function failingThen(failures: readonly Error[]): { call: () => Promise<string>;
 }
 
 describe('retryConcurrentTransactions', () => {
-  it('retries CONCURRENT_TRANSACTIONS after the short backoff until the coordinator takes the request', async () => {
+  it('retries CONCURRENT_TRANSACTIONS after a short backoff, doubling up to 20 ms, until the coordinator takes the request', async () => {
     const waits: number[] = []
-    const { call, calls } = failingThen([protocolError('CONCURRENT_TRANSACTIONS'), protocolError('CONCURRENT_TRANSACTIONS')])
+    const { call, calls } = failingThen(Array.from({ length: 6 }, () => protocolError('CONCURRENT_TRANSACTIONS')))
     expect(await retryConcurrentTransactions(call, { wait: async (ms) => waits.push(ms) })).toBe('added')
-    expect(calls()).toBe(3)
-    expect(waits).toEqual([20, 20])
+    expect(calls()).toBe(7)
+    expect(waits).toEqual([2, 4, 8, 16, 20, 20])
   })
 
   it('throws any other error at once, for kafkajs to handle as before', async () => {

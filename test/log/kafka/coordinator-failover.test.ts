@@ -185,6 +185,13 @@ describe("kafkajs's ConsumerGroup with the fix applied", () => {
     expect(offsetManager.coordinator).toBe(group.coordinator)
   })
 
+  test("every request kafkajs sends its group coordinator on its own follows a moved one: heartbeat, commit, leave, and the offset manager's fetch of committed offsets", () => {
+    const OffsetManager = require('kafkajs/src/consumer/offsetManager/index.js') as { prototype: Record<string, { followsCoordinator?: boolean }> }
+    const group = ConsumerGroup.prototype as unknown as Record<string, { followsCoordinator?: boolean }>
+    expect(['heartbeat', 'commitOffsets', 'leave'].map((name) => group[name]?.followsCoordinator)).toEqual([true, true, true])
+    expect(OffsetManager.prototype.resolveOffsets?.followsCoordinator).toBe(true)
+  })
+
   test('findCoordinatorAgain leaves a group that has not synced (no offset manager) with just its coordinator', async () => {
     const group = { groupId: 'g', coordinator: 'old' as unknown, offsetManager: null, cluster: { findGroupCoordinator: async () => 'new' } }
     await findCoordinatorAgain(group)
