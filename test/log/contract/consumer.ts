@@ -32,6 +32,25 @@ export function consumerTests(context: ContractContext): void {
     return { topic, tp, producer, consumer }
   }
 
+  /**
+   * A one-partition topic of `count` records padded to 200 bytes (several fetches on Kafka, 1 MB
+   * a partition each), assigned to a consumer that polls up to 700; `readUntil(n)` polls until
+   * `offsets` holds n offsets.
+   */
+  async function assignedWithPaddedRecords(count: number) {
+    const topic = await makeTopic(context.log)
+    const padding = 'x'.repeat(200)
+    await context.producer().send(Array.from({ length: count }, (_, index) => ({ topic, partition: 0, value: bytes(`${index}${padding}`) })))
+    const consumer = context.consumer({ maxPollRecords: 700 })
+    const tp: TopicPartition = { topic, partition: 0 }
+    await consumer.assign([tp])
+    const offsets: number[] = []
+    const readUntil = async (total: number) => {
+      for (let polls = 0; polls < MAX_POLLS && offsets.length < total; polls++) offsets.push(...offsetsOf(await consumer.poll({ timeoutMs: POLL_TIMEOUT_MS })))
+    }
+    return { tp, consumer, offsets, readUntil }
+  }
+
   test('assignment() returns the assigned partitions', async () => {
     const topic = await makeTopic(context.log, { partitions: 3 })
     const consumer = context.consumer()
@@ -233,17 +252,8 @@ export function consumerTests(context: ContractContext): void {
   })
 
   test('a partition read over many fetches, paused, resumed and sought back midway, returns every offset once, in order', async () => {
-    const topic = await makeTopic(context.log)
-    const count = 20_000
-    const padding = 'x'.repeat(200) // 4 MB in all: several fetches on Kafka (1 MB a partition each)
-    await context.producer().send(Array.from({ length: count }, (_, index) => ({ topic, partition: 0, value: bytes(`${index}${padding}`) })))
-    const consumer = context.consumer({ maxPollRecords: 700 })
-    const tp: TopicPartition = { topic, partition: 0 }
-    await consumer.assign([tp])
-    const offsets: number[] = []
-    const readUntil = async (total: number) => {
-      for (let polls = 0; polls < MAX_POLLS && offsets.length < total; polls++) offsets.push(...offsetsOf(await consumer.poll({ timeoutMs: POLL_TIMEOUT_MS })))
-    }
+    const count = 20_000 // 4 MB in all
+    const { tp, consumer, offsets, readUntil } = await assignedWithPaddedRecords(count)
     await readUntil(6_000)
     consumer.pause([tp])
     expect(await consumer.poll({ timeoutMs: 100 })).toEqual([])
@@ -258,21 +268,15 @@ export function consumerTests(context: ContractContext): void {
   })
 
   test('a seek while paused drops what was fetched ahead: after the resume reading goes on from the sought offset', async () => {
-    const topic = await makeTopic(context.log)
-    const count = 12_000
-    const padding = 'x'.repeat(200) // several fetches on Kafka: one being read and one fetched ahead at the pause
-    await context.producer().send(Array.from({ length: count }, (_, index) => ({ topic, partition: 0, value: bytes(`${index}${padding}`) })))
-    const consumer = context.consumer({ maxPollRecords: 700 })
-    const tp: TopicPartition = { topic, partition: 0 }
-    await consumer.assign([tp])
-    const offsets: number[] = []
-    for (let polls = 0; polls < MAX_POLLS && offsets.length < 3_000; polls++) offsets.push(...offsetsOf(await consumer.poll({ timeoutMs: POLL_TIMEOUT_MS })))
+    const count = 12_000 // on Kafka, one fetch being read and one fetched ahead at the pause
+    const { tp, consumer, offsets, readUntil } = await assignedWithPaddedRecords(count)
+    await readUntil(3_000)
     consumer.pause([tp])
     expect(await consumer.poll({ timeoutMs: 100 })).toEqual([])
     consumer.seek(tp, 500)
     consumer.resume([tp])
     const read = offsets.length
-    for (let polls = 0; polls < MAX_POLLS && offsets.length < read + count - 500; polls++) offsets.push(...offsetsOf(await consumer.poll({ timeoutMs: POLL_TIMEOUT_MS })))
+    await readUntil(read + count - 500)
     expect(offsets.slice(read)).toEqual(Array.from({ length: count - 500 }, (_, index) => 500 + index))
     expect(consumer.position(tp)).toBe(count)
   })
