@@ -144,28 +144,38 @@ class CommittedReader {
   }
 }
 
+/** Where the app stands on its input: what it took in and wrote, its group's committed offsets against the input's ends, and its lag. */
+async function inputProgress(admin: Admin, app: App, input: string): Promise<string> {
+  const { recordsIn, recordsOut, commits, lag } = app.metrics()
+  let offsets: string
+  try {
+    const ends = await admin.fetchTopicOffsets(input)
+    const [committed] = await admin.fetchOffsets({ groupId: app.id, topics: [input] })
+    offsets = ends
+      .sort((a, b) => a.partition - b.partition)
+      .map(({ partition, high }) => `${partition}: ${committed?.partitions.find((p) => p.partition === partition)?.offset ?? '?'}/${high}`)
+      .join(' ')
+  } catch (error) {
+    // With a broker down the admin may not reach the group's coordinator: the rest still tells.
+    offsets = `not read (${(error as Error).message})`
+  }
+  return [`app ${app.state}, took in ${recordsIn}, wrote ${recordsOut}, ${commits} commits`, `input committed/end ${offsets}`, `app lag ${JSON.stringify(lag)}`].join('; ')
+}
+
 /**
- * Where the inputs stand when the output does not hold them all: what the app took in and wrote,
- * its group's committed offsets against the input's ends, and which inputs the output lacks.
+ * Where the inputs stand when the output does not hold them all: where the app stands on its
+ * input (inputProgress), and which inputs the output lacks.
  */
 async function whereRecordsAre(admin: Admin, log: Log, app: App, input: string, output: string, reader: CommittedReader, sent: number): Promise<string> {
-  const { recordsIn, recordsOut, commits, lag } = app.metrics()
   const seen = new Set(reader.values)
   const missing: number[] = []
   for (let sequence = 0; sequence < sent; sequence++) if (!seen.has(`VALUE-${sequence}`)) missing.push(sequence)
-  const ends = await admin.fetchTopicOffsets(input)
-  const [committed] = await admin.fetchOffsets({ groupId: app.id, topics: [input] })
   const outputEnds = await admin.fetchTopicOffsets(output)
   // What was written at all, committed or not: tells lost outputs from ones a read_committed reader cannot reach yet.
   const written = new Set((await readTopic(log, output, 'read_uncommitted')).map((record) => String(record.value)))
   const writtenMissing = missing.filter((sequence) => written.has(`VALUE-${sequence}`)).length
-  const offsets = ends
-    .sort((a, b) => a.partition - b.partition)
-    .map(({ partition, high }) => `${partition}: ${committed?.partitions.find((p) => p.partition === partition)?.offset ?? '?'}/${high}`)
   return [
-    `app ${app.state}, took in ${recordsIn}, wrote ${recordsOut}, ${commits} commits`,
-    `input committed/end ${offsets.join(' ')}`,
-    `app lag ${JSON.stringify(lag)}`,
+    await inputProgress(admin, app, input),
     `output ends ${outputEnds.map(({ partition, high }) => `${partition}: ${high}`).join(' ')}`,
     `output lacks ${missing.length} (${writtenMissing} of them written uncommitted or in open transactions): ${missing.slice(0, 20).join(',')}${missing.length > 20 ? ',...' : ''}`,
   ].join('; ')
@@ -234,7 +244,7 @@ describe.skipIf(!kafkaTestsWanted())('a Tributary app on three Kafka brokers, on
               FAILOVER_TIMEOUT_MS,
             )
           } catch (error) {
-            const state = `processed ${processed()} of ${target}, sent ${feeder.sent}, leaders ${(await leaders(admin, [input, output])).join(',')}, app ${app.state} after ${app.metrics().commits} commits, ${Math.round((Date.now() - phaseStartedAt) / 1000)} s into the phase`
+            const state = `processed ${processed()} of ${target}, sent ${feeder.sent}, leaders ${(await leaders(admin, [input, output])).join(',')}, ${Math.round((Date.now() - phaseStartedAt) / 1000)} s into the phase; ${await inputProgress(admin, app, input)}`
             throw new Error(`${(error as Error).message} (${state})`, { cause: error })
           }
         }
