@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs'
 import { LateRecordError } from '../core/runtime/errors.js'
 import type { StreamRecord } from '../core/runtime/record.js'
+import { readInt64, writeInt64 } from '../core/log/engine/varint.js'
 import { SerdeError } from '../core/serde/errors.js'
 import type { Serde } from '../core/serde/types.js'
 import type { Windowed } from '../core/time/windows.js'
@@ -176,7 +177,7 @@ export function arrivals<V>(inner: Serde<V>): Serde<readonly Arrival<V>[]> {
       let at = 0
       entries.forEach((entry, index) => {
         const value = values[index]!
-        bytes.writeBigInt64BE(BigInt(entry.arrival), at)
+        writeInt64(bytes, at, entry.arrival)
         bytes.writeUInt32BE(value.length, at + 8)
         value.copy(bytes, at + 12)
         at += 12 + value.length
@@ -189,7 +190,7 @@ export function arrivals<V>(inner: Serde<V>): Serde<readonly Arrival<V>[]> {
         if (at + 12 > bytes.length) throw new SerdeError('deserialize', context, name, `${bytes.length - at} bytes left cannot hold an arrival rank and a length (12 bytes)`)
         const length = bytes.readUInt32BE(at + 8)
         if (at + 12 + length > bytes.length) throw new SerdeError('deserialize', context, name, `a value of ${length} bytes runs past the end (${bytes.length} bytes)`)
-        entries.push({ arrival: Number(bytes.readBigInt64BE(at)), value: inner.deserialize(bytes.subarray(at + 12, at + 12 + length), context) })
+        entries.push({ arrival: readInt64(bytes, at), value: inner.deserialize(bytes.subarray(at + 12, at + 12 + length), context) })
         at += 12 + length
       }
       return entries

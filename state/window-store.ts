@@ -65,11 +65,19 @@ const RECENT_STARTS = 256
 function slotIdentity<K>(keySerdeName: string): KeyIdentity<Slot<K>> | undefined {
   const keyIdentity = primitiveKeyIdentity(keySerdeName)
   if (keyIdentity === undefined) return undefined
+  // Few window starts are live at once: each one's text is made once, not once per key.
+  const prefixes = new Map<number, string>()
   return (slot) => {
     if (slot.id !== undefined) return slot.id
     const key = keyIdentity(slot.key)
     if (key === undefined) return undefined
-    slot.id = `\u0100${slot.start}|${key}`
+    let prefix = prefixes.get(slot.start)
+    if (prefix === undefined) {
+      if (prefixes.size >= RECENT_STARTS) prefixes.clear()
+      prefix = `\u0100${slot.start}|`
+      prefixes.set(slot.start, prefix)
+    }
+    slot.id = prefix + key
     return slot.id
   }
 }

@@ -1,3 +1,4 @@
+import { readInt64, writeInt64 } from '../log/engine/varint.js'
 import { SerdeError } from './errors.js'
 import type { Serde } from './types.js'
 import type { Windowed } from '../time/windows.js'
@@ -15,17 +16,21 @@ export function windowed<K>(inner: Serde<K>): Serde<Windowed<K>> {
   return {
     name: `windowed(${inner.name})`,
     serialize(value, context) {
+      const { start, end } = value.window
+      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) {
+        throw new SerdeError('serialize', context, `windowed(${inner.name})`, `a window's start and end must be integers of milliseconds, got [${start}, ${end})`)
+      }
       const key = inner.serialize(value.key, context)
       const bytes = Buffer.allocUnsafe(key.length + TIMES)
       key.copy(bytes, 0)
-      bytes.writeBigInt64BE(BigInt(value.window.start), key.length)
-      bytes.writeBigInt64BE(BigInt(value.window.end), key.length + 8)
+      writeInt64(bytes, key.length, start)
+      writeInt64(bytes, key.length + 8, end)
       return bytes
     },
     deserialize(bytes, context) {
       if (bytes.length < TIMES) throw new SerdeError('deserialize', context, `windowed(${inner.name})`, `${bytes.length} bytes cannot hold a window's start and end (16 bytes)`)
       const at = bytes.length - TIMES
-      return { key: inner.deserialize(bytes.subarray(0, at), context), window: { start: Number(bytes.readBigInt64BE(at)), end: Number(bytes.readBigInt64BE(at + 8)) } }
+      return { key: inner.deserialize(bytes.subarray(0, at), context), window: { start: readInt64(bytes, at), end: readInt64(bytes, at + 8) } }
     },
   }
 }
