@@ -13,6 +13,7 @@
  * await retryConcurrentTransactions(() => broker.addPartitionsToTxn(request))
  */
 import { setTimeout as sleep } from 'node:timers/promises'
+import { hasKafkaErrorType } from './errors.js'
 
 /** The wait before the first quick retry; each next one waits twice as long, up to the maximum. */
 export const CONCURRENT_TRANSACTIONS_BACKOFF_MS = 2
@@ -23,7 +24,7 @@ export const CONCURRENT_TRANSACTIONS_RETRIES = 52
 
 /** Whether `error` is kafkajs's error for a CONCURRENT_TRANSACTIONS answer. */
 export function isConcurrentTransactions(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { type?: unknown }).type === 'CONCURRENT_TRANSACTIONS'
+  return hasKafkaErrorType(error, 'CONCURRENT_TRANSACTIONS')
 }
 
 /**

@@ -15,6 +15,7 @@
  * await followCoordinator(() => group.heartbeat({ interval }), () => findCoordinatorAgain(group))
  */
 import { setTimeout as sleep } from 'node:timers/promises'
+import { hasKafkaErrorType } from './errors.js'
 
 /** kafkajs's names for the errors of a broker that cannot be reached (refused, closed, timed out). */
 const UNREACHABLE = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError'])
@@ -51,7 +52,7 @@ export const COORDINATOR_LOOKUP_BACKOFF_MS = 1_000
 
 /** Whether `error` is the answer of a coordinator still loading the group (COORDINATOR_LOAD_IN_PROGRESS). */
 export function isGroupLoading(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { type?: unknown }).type === 'GROUP_LOAD_IN_PROGRESS'
+  return hasKafkaErrorType(error, 'GROUP_LOAD_IN_PROGRESS')
 }
 
 export interface FollowOptions {

@@ -58,6 +58,16 @@ export function kafkaErrorType(error: unknown): string | undefined {
 }
 
 /**
+ * Whether `error` itself (not a cause it wraps) is kafkajs's error for a broker answer of `type`.
+ *
+ * @example
+ * hasKafkaErrorType(error, 'CONCURRENT_TRANSACTIONS')
+ */
+export function hasKafkaErrorType(error: unknown, type: string): boolean {
+  return isObject(error) && error.type === type
+}
+
+/**
  * The log error for a kafkajs failure. A TributaryError passes through unchanged.
  *
  * @example

@@ -17,6 +17,8 @@ import { toLogRecord } from './records.js'
 
 /** How many partitions' batches kafkajs hands over at once (each waits in eachBatch until polled). */
 const PARTITIONS_IN_FLIGHT = 32
+/** kafkajs's own default for a consumer's retries (it does not take the client's), kept as it was. */
+const CONSUMER_RETRIES = 5
 
 export interface SessionEvents {
   /** A join completed with this assignment. Called inside kafkajs, before it fetches. */
@@ -43,6 +45,9 @@ export interface SessionSettings {
 }
 
 export class KafkaJsSession {
+  /** Set by `stop`: kafkajs must not start this consumer again, nor report its failures. */
+  private stopped = false
+
   private constructor(private readonly consumer: KafkaJsConsumer) {}
 
   /**
@@ -54,6 +59,7 @@ export class KafkaJsSession {
    */
   static async start(settings: SessionSettings, events: SessionEvents): Promise<KafkaJsSession> {
     const { options } = settings
+    let session: KafkaJsSession | undefined
     const consumer = createKafkaClient(options, settings.gate.socketFactory()).consumer({
       groupId: settings.groupId,
       partitionAssigners: [settings.assigner],
@@ -63,8 +69,10 @@ export class KafkaJsSession {
       maxWaitTimeInMs: options.fetchMaxWaitMs,
       allowAutoTopicCreation: false,
       readUncommitted: settings.isolation === 'read_uncommitted',
+      // Asked after a retriable failure: a stopped session's consumer stays stopped.
+      retry: { retries: CONSUMER_RETRIES, restartOnFailure: async () => session?.stopped !== true },
     })
-    const session = new KafkaJsSession(consumer)
+    session = new KafkaJsSession(consumer)
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const assignment = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })))
       session.pause(assignment)
@@ -76,6 +84,7 @@ export class KafkaJsSession {
       events.onSkipped({ topic: payload.topic, partition: payload.partition }, Number(payload.firstOffset), Number(payload.lastOffset) + 1)
     })
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (session.stopped) return
       if (!payload.restart) {
         events.onCrash(payload.error)
         return
@@ -137,8 +146,14 @@ export class KafkaJsSession {
     }
   }
 
-  /** Leaves the group and closes the connections. */
+  /** Leaves the group and closes the connections; kafkajs does not start this consumer again. */
   async stop(): Promise<void> {
+    this.stopped = true
+    await this.consumer.disconnect().catch(() => undefined)
+    // kafkajs sets its restart timer after telling its listeners of a crash, and cancels it in
+    // disconnect: a stop that came between the two (from a listener, or a logger one calls)
+    // found no timer to cancel. The restart decision was made before the stop, so disconnect
+    // again now that the timer is set.
     await this.consumer.disconnect().catch(() => undefined)
   }
 

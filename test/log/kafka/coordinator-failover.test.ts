@@ -25,6 +25,11 @@ describe('isCoordinatorLost', () => {
     expect(isCoordinatorLost(answered('UNKNOWN_MEMBER_ID'))).toBe(false)
     expect(isCoordinatorLost(new Error('plain'))).toBe(false)
     expect(isCoordinatorLost(undefined)).toBe(false)
+  })
+})
+
+describe('isGroupLoading', () => {
+  test('a coordinator still loading the group is, a refused connection is not', () => {
     expect(isGroupLoading(answered('GROUP_LOAD_IN_PROGRESS'))).toBe(true)
     expect(isGroupLoading(refused())).toBe(false)
   })
