@@ -60,6 +60,12 @@ const PAUSE_BUFFERED_PER_PARTITION = 2_000
 
 /** One record in this many has its time through the chain measured (a power of two, for a mask). */
 const LATENCY_SAMPLE_EVERY = 64
+/**
+ * Records fed between two readings of the wall clock (and after every wait): a task's "last
+ * input seen" is then at most this many records old, well under a millisecond, where a reading
+ * per record was 1.5% of a stateless query's CPU.
+ */
+const RECORDS_PER_CLOCK_READING = 64
 
 /** An input partition of a task: where its records go, and those fetched but not yet pushed. */
 interface Route {
@@ -324,6 +330,8 @@ export class AppRunner {
       await this.feedOne(task, routes[0]!)
       return
     }
+    let nowMs = this.clock.now()
+    let fed = 0
     for (;;) {
       let next: Route | undefined
       let empty: Route[] | undefined
@@ -348,12 +356,22 @@ export class AppRunner {
         next.buffer = next.buffer.slice(next.head)
         next.head = 0
       }
-      while (task.pending >= this.options.maxInFlight) await task.idleBelow(this.options.maxInFlight)
+      if (task.pending >= this.options.maxInFlight) {
+        while (task.pending >= this.options.maxInFlight) await task.idleBelow(this.options.maxInFlight)
+        nowMs = this.clock.now()
+      }
       const preparing = prepareSerdes(next.tracker.source, record)
-      if (preparing !== undefined) await preparing
-      this.push(task, next.tracker.source, record, next.tracker)
+      if (preparing !== undefined) {
+        await preparing
+        nowMs = this.clock.now()
+      }
+      if ((++fed & (RECORDS_PER_CLOCK_READING - 1)) === 0) nowMs = this.clock.now()
+      this.push(task, next.tracker.source, record, next.tracker, nowMs)
       if (this.failure !== undefined) return
-      if (task.bufferedOutputs >= this.options.maxBufferedOutputs) await this.committer!.sendOutputs([task])
+      if (task.bufferedOutputs >= this.options.maxBufferedOutputs) {
+        await this.committer!.sendOutputs([task])
+        nowMs = this.clock.now()
+      }
     }
   }
 
@@ -391,25 +409,36 @@ export class AppRunner {
     const source = tracker.source
     route.buffer = []
     route.head = 0
+    let nowMs = this.clock.now()
     for (let at = 0; at < buffer.length; at++) {
       const record = buffer[at]!
-      while (task.pending >= this.options.maxInFlight) await task.idleBelow(this.options.maxInFlight)
+      if (task.pending >= this.options.maxInFlight) {
+        while (task.pending >= this.options.maxInFlight) await task.idleBelow(this.options.maxInFlight)
+        nowMs = this.clock.now()
+      }
       const preparing = prepareSerdes(source, record)
-      if (preparing !== undefined) await preparing
-      this.push(task, source, record, tracker)
+      if (preparing !== undefined) {
+        await preparing
+        nowMs = this.clock.now()
+      }
+      if (((at + 1) & (RECORDS_PER_CLOCK_READING - 1)) === 0) nowMs = this.clock.now()
+      this.push(task, source, record, tracker, nowMs)
       if (this.failure !== undefined) return
-      if (task.bufferedOutputs >= this.options.maxBufferedOutputs) await this.committer!.sendOutputs([task])
+      if (task.bufferedOutputs >= this.options.maxBufferedOutputs) {
+        await this.committer!.sendOutputs([task])
+        nowMs = this.clock.now()
+      }
     }
   }
 
   /** Pushes a record into its task, timing one in LATENCY_SAMPLE_EVERY (the rest cost a mask). */
-  private push(task: Task, source: SourceNode, record: LogRecord, tracker: PartitionTracker): void {
+  private push(task: Task, source: SourceNode, record: LogRecord, tracker: PartitionTracker, nowMs: number): void {
     if ((this.metrics.recordsIn++ & (LATENCY_SAMPLE_EVERY - 1)) !== 0) {
-      task.push(source, record, tracker)
+      task.push(source, record, tracker, nowMs)
       return
     }
     const startedAt = performance.now()
-    task.push(source, record, tracker)
+    task.push(source, record, tracker, nowMs)
     this.processLatency.add(performance.now() - startedAt)
   }
 

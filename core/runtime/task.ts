@@ -131,8 +131,11 @@ export class Task implements TaskContext {
     })
   }
 
-  /** Deserializes an input record and pushes it through the chain, synchronously. */
-  push(source: SourceNode, record: LogRecord, tracker: PartitionTracker): void {
+  /**
+   * Deserializes an input record and pushes it through the chain, synchronously. `nowMs` is the
+   * wall clock as the caller last read it (when this input was last seen, for the idle timeout).
+   */
+  push(source: SourceNode, record: LogRecord, tracker: PartitionTracker, nowMs: number): void {
     tracker.pushed(record.offset)
     this.recordsIn++
     let key: unknown
@@ -151,7 +154,7 @@ export class Task implements TaskContext {
       if (timestamp === undefined) return
       streamRecord.timestamp = timestamp
     }
-    const advanced = this.time.observe(streamRecord.timestamp, this.clock.now())
+    const advanced = this.time.observe(streamRecord.timestamp, nowMs)
     origin.streamTime = this.time.streamTime
     this.origin = origin
     try {

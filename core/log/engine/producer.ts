@@ -142,6 +142,8 @@ export class EngineProducer implements Producer {
       if (partition === undefined || !Number.isInteger(record.partition)) throw new UnknownTopicOrPartitionError(record.topic, record.partition)
       return this.checkKey(partition, record)
     }
+    // One partition: the key's hash could only name it.
+    if (partitions.length === 1) return this.checkKey(partitions[0]!, record)
     if (record.key != null) return this.checkKey(partitions[partitionForKey(record.key, partitions.length)]!, record)
     const next = this.roundRobin.get(record.topic) ?? 0
     this.roundRobin.set(record.topic, (next + 1) % partitions.length)
